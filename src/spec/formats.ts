@@ -1,0 +1,74 @@
+// String formats of the spec, shared by the schema validator and the cluster rules.
+// Each has a short human description used in diagnostics ("is not <description>").
+
+export interface Format {
+  description: string;
+  example: string;
+  test: (value: string) => boolean;
+}
+
+const octet = '(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
+const ipv4Re = new RegExp(`^${octet}(\\.${octet}){3}$`);
+
+export const FORMATS: Record<string, Format> = {
+  ipv4: { description: 'an IPv4 address', example: '192.168.1.101', test: (v) => ipv4Re.test(v) },
+  'ipv4-cidr': {
+    description: 'an IPv4 network in CIDR form',
+    example: '192.168.1.0/24',
+    test: (v) => {
+      const [ip, len, ...rest] = v.split('/');
+      return rest.length === 0 && ip !== undefined && ipv4Re.test(ip) && len !== undefined && /^(3[0-2]|[12]?\d)$/.test(len);
+    },
+  },
+  version: { description: 'a version x.y.z', example: '1.34.2', test: (v) => /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/.test(v) },
+  sha256: { description: 'a sha256 digest (64 lowercase hex digits)', example: 'a985fbb7…', test: (v) => /^[0-9a-f]{64}$/.test(v) },
+  'dns-label': {
+    description: 'a DNS label (lowercase letters, digits and -, at most 63, starting and ending with a letter or digit)',
+    example: 'k8s-worker-3',
+    test: (v) => /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(v),
+  },
+  'dns-name': {
+    description: 'a DNS domain name',
+    example: 'cluster.local',
+    test: (v) => v.length <= 253 && v.split('.').every((l) => /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(l)),
+  },
+  'host-port': {
+    description: 'host:port (an IPv4 address or DNS name, and a port)',
+    example: '192.168.1.100:6443',
+    test: (v) => {
+      const m = /^(.+):(\d{1,5})$/.exec(v);
+      if (!m) return false;
+      const port = Number(m[2]);
+      const host = m[1]!;
+      return port >= 1 && port <= 65535 && (ipv4Re.test(host) || FORMATS['dns-name']!.test(host));
+    },
+  },
+  'http-url': {
+    description: 'an http:// or https:// URL',
+    example: 'http://192.168.1.10:8080/',
+    test: (v) => /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?(\/[A-Za-z0-9._~\/-]*)?$/.test(v),
+  },
+  'interface-name': {
+    description: 'a network interface name (letters, digits, ., _ and -, at most 15)',
+    example: 'eth0',
+    test: (v) => /^[A-Za-z0-9][A-Za-z0-9._-]{0,14}$/.test(v),
+  },
+  'country-code': { description: 'a two-letter country code', example: 'PL', test: (v) => /^[A-Z]{2}$/.test(v) },
+  duration: { description: 'a duration in hours or minutes', example: '24h', test: (v) => /^[1-9]\d*(h|m)$/.test(v) },
+  'unix-user': { description: 'a Linux user name', example: 'pi', test: (v) => /^[a-z_][a-z0-9_-]{0,31}$/.test(v) },
+  'ssh-public-key': {
+    description: 'an SSH public key line',
+    example: 'ssh-ed25519 AAAA… me@laptop',
+    test: (v) => /^(ssh-(ed25519|rsa|dss)|ecdsa-sha2-nistp(256|384|521)|sk-(ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com) [A-Za-z0-9+/]+=*( [^\n\r]*)?$/.test(v),
+  },
+  'label-key': {
+    description: 'a Kubernetes label key ([prefix/]name)',
+    example: 'node.kubernetes.io/disk',
+    test: (v) => /^([a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?\/)?[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$/.test(v),
+  },
+  'label-value': {
+    description: 'a Kubernetes label value (at most 63 letters, digits, ., _ and -)',
+    example: 'ssd',
+    test: (v) => /^([A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?)?$/.test(v),
+  },
+};

@@ -1,0 +1,58 @@
+// Types of a spec that passed schema validation (mirrors schema/cluster.schema.json).
+// Optional fields stay optional here; the plan stage applies every default.
+
+export type OsId = 'raspios-bullseye' | 'raspios-bookworm' | 'raspios-trixie' | 'ubuntu-22.04' | 'ubuntu-24.04';
+export type Arch = 'arm64' | 'amd64';
+export type Role = 'control-plane' | 'worker';
+export type CniName = 'flannel' | 'calico' | 'cilium' | 'weave';
+
+export interface WifiSpec {
+  ssid: string;
+  country: string;
+}
+
+export interface TaintSpec {
+  key: string;
+  value?: string;
+  effect: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
+}
+
+export interface NodeSettings {
+  os?: OsId;
+  arch?: Arch;
+  interface?: string;
+  wifi?: WifiSpec;
+  labels?: Record<string, string>;
+  taints?: TaintSpec[];
+}
+
+export interface NodeSpec extends NodeSettings {
+  name: string;
+  role?: Role;
+  address: string;
+}
+
+export type ComponentSpec = string | { version: string; sha256?: Partial<Record<Arch, string>> };
+
+export interface ClusterSpec {
+  apiVersion: 'picc/v1alpha1';
+  kind: 'Cluster';
+  metadata: { name: string };
+  spec: {
+    kubernetes: {
+      version: string;
+      podSubnet?: string;
+      serviceSubnet?: string;
+      dnsDomain?: string;
+      controlPlaneEndpoint?: string;
+      cni?: CniName;
+      bootstrapTokenTTL?: string;
+    };
+    network: { subnet: string; gateway: string; dns: string[] };
+    nodeDefaults?: NodeSettings;
+    access?: { user?: string; sshAuthorizedKeys?: string[]; permitRootLogin?: 'no' | 'prohibit-password' | 'yes' };
+    components?: { containerd?: ComponentSpec; runc?: ComponentSpec; cniPlugins?: ComponentSpec };
+    mirror?: string;
+    nodes: NodeSpec[];
+  };
+}
