@@ -2,7 +2,7 @@
 // file beside the spec (default <spec name>.secrets.yaml, mode 0600). compile is a
 // pure function of (spec, secrets); this bundle is the only place randomness enters.
 
-/** A PEM certificate and its PEM private key (PKCS#8). */
+/** A PEM certificate and its PEM private key (PKCS#1 "RSA PRIVATE KEY", as kubeadm writes them). */
 export interface CertKeyPair {
   cert: string;
   key: string;

@@ -51,7 +51,13 @@ export interface ClusterSpec {
     network: { subnet: string; gateway: string; dns: string[] };
     nodeDefaults?: NodeSettings;
     access?: { user?: string; sshAuthorizedKeys?: string[]; permitRootLogin?: 'no' | 'prohibit-password' | 'yes' };
-    components?: { containerd?: ComponentSpec; runc?: ComponentSpec; cniPlugins?: ComponentSpec };
+    components?: {
+      containerd?: ComponentSpec;
+      runc?: ComponentSpec;
+      cniPlugins?: ComponentSpec;
+      ciliumCli?: ComponentSpec;
+      calico?: { version: string; sha256: string };
+    };
     mirror?: string;
     nodes: NodeSpec[];
   };

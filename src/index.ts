@@ -1,0 +1,56 @@
+// picc's library API: the pipeline of DESIGN.md as pure functions over text.
+//   analyze: load → validate → check           (spec text → spec + diagnostics)
+//   compile: analyze → secrets → plan → render  (spec text + secrets text → artifacts)
+// No I/O here; the CLI and emit.ts read and write files.
+
+import { hasErrors, type Diagnostic } from './diagnostics/diagnostic.js';
+import type { SourceDoc } from './diagnostics/locate.js';
+import { plan } from './plan/plan.js';
+import type { ClusterPlan } from './plan/types.js';
+import { render, type Artifact } from './render/render.js';
+import { parseSecrets } from './secrets/file.js';
+import { check } from './spec/check.js';
+import { checkSecrets } from './spec/check-secrets.js';
+import { load } from './spec/load.js';
+import type { ClusterSpec } from './spec/types.js';
+import { validate } from './spec/validate.js';
+
+export type { Artifact, ClusterPlan, ClusterSpec, Diagnostic };
+
+export interface Analysis {
+  source?: SourceDoc;
+  spec?: ClusterSpec;
+  diagnostics: Diagnostic[];
+}
+
+/** Load, validate and check a spec. `spec` is set only when there is no error. */
+export function analyze(file: string, text: string): Analysis {
+  const loaded = load(file, text);
+  if (!loaded.value || hasErrors(loaded.diagnostics)) return { diagnostics: loaded.diagnostics };
+  const source = loaded.value;
+  const validated = validate(source);
+  const diagnostics = [...loaded.diagnostics, ...validated.diagnostics];
+  if (!validated.value || hasErrors(diagnostics)) return { source, diagnostics };
+  const checked = check(source, validated.value);
+  diagnostics.push(...checked.diagnostics);
+  return hasErrors(diagnostics) ? { source, diagnostics } : { source, spec: validated.value, diagnostics };
+}
+
+export interface CompileResult {
+  plan?: ClusterPlan;
+  artifacts?: Artifact[];
+  diagnostics: Diagnostic[];
+}
+
+/** The whole compiler: a pure function of (spec text, secrets text). */
+export function compile(specFile: string, specText: string, secretsFile: string, secretsText: string): CompileResult {
+  const analysis = analyze(specFile, specText);
+  if (!analysis.spec || !analysis.source) return { diagnostics: analysis.diagnostics };
+  const secrets = parseSecrets(secretsFile, secretsText);
+  const diagnostics = [...analysis.diagnostics, ...secrets.diagnostics];
+  if (!secrets.value || hasErrors(diagnostics)) return { diagnostics };
+  diagnostics.push(...checkSecrets(analysis.source, analysis.spec, secrets.value, secretsFile));
+  if (hasErrors(diagnostics)) return { diagnostics };
+  const clusterPlan = plan(analysis.spec, secrets.value);
+  return { plan: clusterPlan, artifacts: render(clusterPlan), diagnostics };
+}

@@ -1,0 +1,107 @@
+// Plan for the static-network phase: the files each network stack reads.
+// dhcpcd (bullseye): a marked block in /etc/dhcpcd.conf; NetworkManager (bookworm,
+// trixie): a keyfile (0600: it may hold a Wi-Fi passphrase); netplan (Ubuntu): a YAML
+// file with an explicit renderer.
+
+import { createHash } from 'node:crypto';
+import { stringify } from 'yaml';
+import type { OsProfile } from './os-profiles.js';
+import type { FileSpec } from './types.js';
+
+export interface NetworkInput {
+  cluster: string;
+  node: string;
+  interface: string;
+  address: string;
+  prefix: number;
+  gateway: string;
+  dns: string[];
+  wifi: { ssid: string; country: string; passphrase: string } | null;
+}
+
+export function networkPlan(os: OsProfile, n: NetworkInput) {
+  const addressCidr = `${n.address}/${n.prefix}`;
+  const base = { stack: os.network, addressCidr, wifiCountry: n.wifi?.country ?? null };
+  switch (os.network) {
+    case 'dhcpcd':
+      return { ...base, files: [], blocks: [{ path: '/etc/dhcpcd.conf', content: dhcpcdBlock(n, addressCidr) }] };
+    case 'networkmanager':
+      return { ...base, files: [nmKeyfile(n, addressCidr)], blocks: [] };
+    case 'netplan':
+      return { ...base, files: [{ path: '/etc/netplan/90-picc.yaml', mode: '0600', content: netplanYaml(n, addressCidr, 'networkd') }], blocks: [] };
+  }
+}
+
+function dhcpcdBlock(n: NetworkInput, cidr: string): string {
+  const lines = [
+    `interface ${n.interface}`,
+    `static ip_address=${cidr}`,
+    `static routers=${n.gateway}`,
+    `static domain_name_servers=${n.dns.join(' ')}`,
+  ];
+  return lines.join('\n') + '\n';
+}
+
+function nmKeyfile(n: NetworkInput, cidr: string): FileSpec {
+  const id = `picc-${n.interface}`;
+  const lines = [
+    '# Static address for Kubernetes (managed by picc)',
+    '[connection]',
+    `id=${id}`,
+    `uuid=${stableUuid(`${n.cluster}/${n.node}/${n.interface}`)}`,
+    `type=${n.wifi ? 'wifi' : 'ethernet'}`,
+    `interface-name=${n.interface}`,
+    'autoconnect=true',
+    // Higher than the image's DHCP profile, so this one wins at boot.
+    'autoconnect-priority=100',
+    '',
+  ];
+  if (n.wifi) {
+    lines.push('[wifi]', 'mode=infrastructure', `ssid=${n.wifi.ssid}`, '', '[wifi-security]', 'key-mgmt=wpa-psk', `psk=${n.wifi.passphrase}`, '');
+  }
+  lines.push(
+    '[ipv4]',
+    'method=manual',
+    `address1=${cidr},${n.gateway}`,
+    `dns=${n.dns.join(';')};`,
+    'ignore-auto-dns=true',
+    '',
+    '[ipv6]',
+    'method=ignore',
+    '',
+  );
+  return { path: `/etc/NetworkManager/system-connections/${id}.nmconnection`, mode: '0600', content: lines.join('\n') };
+}
+
+/** netplan v2; also the body of cloud-init's network-config. */
+export function netplanDocument(n: NetworkInput, cidr: string, renderer: string | null): Record<string, unknown> {
+  const device: Record<string, unknown> = {
+    dhcp4: false,
+    dhcp6: false,
+    addresses: [cidr],
+    routes: [{ to: 'default', via: n.gateway }],
+    nameservers: { addresses: n.dns },
+  };
+  const network: Record<string, unknown> = { version: 2 };
+  if (renderer) network['renderer'] = renderer;
+  if (n.wifi) {
+    device['access-points'] = { [n.wifi.ssid]: { password: n.wifi.passphrase } };
+    device['regulatory-domain'] = n.wifi.country;
+    network['wifis'] = { [n.interface]: device };
+  } else {
+    device['optional'] = false;
+    network['ethernets'] = { [n.interface]: device };
+  }
+  return { network };
+}
+
+function netplanYaml(n: NetworkInput, cidr: string, renderer: string): string {
+  return '# Static address for Kubernetes (managed by picc)\n' + stringify(netplanDocument(n, cidr, renderer), { lineWidth: 0 });
+}
+
+/** A UUID derived from a name, so NetworkManager profiles are the same on every compile. */
+export function stableUuid(name: string): string {
+  const h = createHash('sha256').update(`picc:${name}`).digest('hex');
+  const variant = ((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}

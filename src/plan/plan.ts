@@ -1,0 +1,238 @@
+// Stage 4 — plan: (validated spec, secrets) → ClusterPlan. Applies every default and
+// computes every derived value, so templates only format. Nodes are sorted by name.
+
+import type { ClusterSpec } from '../spec/types.js';
+import type { SecretsBundle } from '../secrets/types.js';
+import { caCertHash } from '../secrets/hash.js';
+import { formatCidr, parseCidr } from '../net/ipv4.js';
+import { toYaml, toYamlDocuments } from '../render/yaml.js';
+import { series } from './catalog.js';
+import { cniPlan } from './cni/index.js';
+import { DEFAULTS, resolveNodes, type ResolvedNode } from './defaults.js';
+import { kubeadmDocuments, type KubeadmInput } from './kubeadm.js';
+import { kubernetesPackagesPlan } from './kubernetes-apt.js';
+import { kubeVipPod } from './kube-vip.js';
+import { networkPlan } from './network.js';
+import { OS_PROFILES } from './os-profiles.js';
+import { CRI_SOCKET, runtimePlan } from './runtime.js';
+import { hostsBlock, kernelArgs, modulesPlan, packagesPlan, swapPlan, sysctlPlan } from './system.js';
+import type { ClusterPlan, FileSpec, JoinKind, NodePlan } from './types.js';
+
+/** Where a booted node keeps picc's own files. */
+export const PATHS = {
+  stateDir: '/var/lib/picc',
+  log: '/var/log/picc-setup.log',
+  installedScript: '/usr/local/sbin/picc-setup',
+  configDir: '/etc/picc',
+};
+
+export function plan(spec: ClusterSpec, secrets: SecretsBundle): ClusterPlan {
+  const k = spec.spec.kubernetes;
+  const lan = parseCidr(spec.spec.network.subnet);
+  const nodes = resolveNodes(spec).sort((a, b) => a.name.localeCompare(b.name));
+  const controlPlanes = nodes.filter((n) => n.role === 'control-plane');
+  const first = controlPlanes[0]!;
+  const endpoint = k.controlPlaneEndpoint ?? `${first.address}:${DEFAULTS.apiServerPort}`;
+  const endpointHost = endpoint.slice(0, endpoint.lastIndexOf(':'));
+  const endpointPort = Number(endpoint.slice(endpoint.lastIndexOf(':') + 1));
+  const cni = (k.cni ?? DEFAULTS.cni) as ClusterPlan['kubernetes']['cni'];
+  const mirror = spec.spec.mirror ?? null;
+  const access = spec.spec.access ?? {};
+
+  const cluster: Omit<ClusterPlan, 'nodes'> = {
+    name: spec.metadata.name,
+    kubernetes: {
+      version: k.version,
+      minor: series(k.version),
+      podSubnet: k.podSubnet ?? DEFAULTS.podSubnet,
+      serviceSubnet: k.serviceSubnet ?? DEFAULTS.serviceSubnet,
+      dnsDomain: k.dnsDomain ?? DEFAULTS.dnsDomain,
+      endpoint,
+      endpointHost,
+      endpointPort,
+      cni,
+      highAvailability: controlPlanes.length > 1,
+    },
+    network: { subnet: formatCidr(lan), prefix: lan.prefix, gateway: spec.spec.network.gateway, dns: [...spec.spec.network.dns] },
+    access: {
+      user: access.user ?? DEFAULTS.user,
+      sshAuthorizedKeys: [...(access.sshAuthorizedKeys ?? [])],
+      permitRootLogin: access.permitRootLogin ?? DEFAULTS.permitRootLogin,
+    },
+    adminKubeconfig: { server: `https://${endpoint}`, caCert: secrets.ca.cert, clientCert: secrets.admin.cert, clientKey: secrets.admin.key },
+  };
+
+  const kubeadm: KubeadmInput = {
+    cluster: cluster.name,
+    kubernetesVersion: k.version,
+    endpoint,
+    endpointHost,
+    apiServerPort: DEFAULTS.apiServerPort,
+    podSubnet: cluster.kubernetes.podSubnet,
+    serviceSubnet: cluster.kubernetes.serviceSubnet,
+    dnsDomain: cluster.kubernetes.dnsDomain,
+    certSANs: unique([endpointHost, ...controlPlanes.flatMap((n) => [n.name, n.address])]),
+    token: secrets.bootstrapToken,
+    tokenTTL: k.bootstrapTokenTTL ?? DEFAULTS.bootstrapTokenTTL,
+    caCertHash: caCertHash(secrets.ca.cert),
+    criSocket: CRI_SOCKET,
+    skipKubeProxy: false,
+  };
+
+  const planned = nodes.map((n) => nodePlan(spec, cluster, kubeadm, secrets, n, n === first ? 'init' : n.role === 'control-plane' ? 'join-control-plane' : 'join-worker', nodes));
+  return { ...cluster, nodes: planned };
+}
+
+function nodePlan(
+  spec: ClusterSpec,
+  cluster: Omit<ClusterPlan, 'nodes'>,
+  kubeadm: KubeadmInput,
+  secrets: SecretsBundle,
+  n: ResolvedNode,
+  joinKind: JoinKind,
+  all: ResolvedNode[],
+): NodePlan {
+  const os = OS_PROFILES[n.os];
+  const mirror = spec.spec.mirror ?? null;
+  const k = cluster.kubernetes;
+  const isControlPlane = n.role === 'control-plane';
+  const wifi = n.wifi ? { ...n.wifi, passphrase: secrets.wifi[n.wifi.ssid] ?? '' } : null;
+  const network = networkPlan(os, {
+    cluster: cluster.name, node: n.name, interface: n.interface, address: n.address, prefix: cluster.network.prefix,
+    gateway: cluster.network.gateway, dns: cluster.network.dns, wifi,
+  });
+  const docs = kubeadmDocuments(kubeadm, {
+    name: n.name, address: n.address, resolvConf: os.kubeletResolvConf, labels: n.labels, taints: n.taints, kind: joinKind,
+  });
+  return {
+    name: n.name,
+    role: n.role,
+    joinKind,
+    address: n.address,
+    prefix: cluster.network.prefix,
+    arch: n.arch,
+    interface: n.interface,
+    os,
+    wifi,
+    labels: n.labels,
+    taints: n.taints,
+    phases: phasesFor(joinKind),
+    preflight: {
+      machine: n.arch === 'arm64' ? 'aarch64' : 'x86_64',
+      vendorMarkers: os.vendorMarker ? [os.vendorMarker] : [],
+      minFreeMiB: 4096,
+      checkFsync: isControlPlane,
+      timeSyncTimeoutSeconds: 180,
+    },
+    hosts: { hostname: n.name, block: hostsBlock(n.name, all) },
+    network,
+    packages: packagesPlan(os),
+    modules: modulesPlan(k.cni),
+    sysctl: sysctlPlan(),
+    kernelArgs: kernelArgs(network.wifiCountry),
+    swap: swapPlan(os),
+    kubernetesPackages: kubernetesPackagesPlan(k.version, k.minor, mirror),
+    runtime: runtimePlan(spec.spec.components ?? {}, n.arch, mirror),
+    kubeadm: {
+      configFile: { path: `${PATHS.configDir}/kubeadm.yaml`, mode: '0600', content: '# kubeadm configuration for this node (generated by picc)\n' + toYamlDocuments(docs) },
+      caFile: { path: `${PATHS.configDir}/cluster-ca.crt`, mode: '0644', content: ensureNewline(secrets.ca.cert) },
+      endpointUrl: `https://${cluster.kubernetes.endpoint}/readyz`,
+      waitTimeoutSeconds: 3600,
+    },
+    pki: isControlPlane ? pkiFiles(secrets) : [],
+    kubeVip: isControlPlane && k.highAvailability ? kubeVipFiles(k.endpointHost, k.endpointPort, n.interface) : null,
+    cni: joinKind === 'init' ? cniPlan(spec, k.cni, k.podSubnet, n.arch, mirror) : null,
+    access: {
+      user: cluster.access.user,
+      sshAuthorizedKeys: cluster.access.sshAuthorizedKeys,
+      sshdDropIn: {
+        path: '/etc/ssh/sshd_config.d/90-picc.conf',
+        mode: '0644',
+        content: `# SSH policy from the cluster spec (managed by picc)\nPermitRootLogin ${cluster.access.permitRootLogin}\n`,
+      },
+      kubeconfig: isControlPlane,
+    },
+    state: {
+      dir: PATHS.stateDir,
+      log: PATHS.log,
+      installPath: PATHS.installedScript,
+      resumeUnit: resumeUnit(),
+    },
+  };
+}
+
+const PHASES: [id: string, title: string][] = [
+  ['preflight', 'preflight checks'],
+  ['hostname', 'hostname and /etc/hosts'],
+  ['network', 'static network'],
+  ['packages', 'base packages'],
+  ['kernel-modules', 'kernel modules'],
+  ['sysctl', 'kernel settings (sysctl)'],
+  ['kernel-cmdline', 'kernel command line (memory cgroup)'],
+  ['swap', 'swap off'],
+  ['kubernetes-packages', 'Kubernetes packages'],
+  ['container-runtime', 'container runtime'],
+  ['reboot-check', 'reboot if needed'],
+  ['kubeadm', 'kubeadm'],
+  ['cni', 'pod network'],
+  ['access', 'user access'],
+  ['finish', 'finish'],
+];
+
+/** The CNI is installed once, by the node that ran kubeadm init. */
+function phasesFor(joinKind: JoinKind): NodePlan['phases'] {
+  return PHASES.filter(([id]) => id !== 'cni' || joinKind === 'init').map(([id, title]) => ({ id, title, fn: `phase_${id.replace(/-/g, '_')}` }));
+}
+
+function pkiFiles(s: SecretsBundle): FileSpec[] {
+  const pair = (base: string, p: { cert: string; key: string }): FileSpec[] => [
+    { path: `/etc/kubernetes/pki/${base}.crt`, mode: '0644', content: ensureNewline(p.cert) },
+    { path: `/etc/kubernetes/pki/${base}.key`, mode: '0600', content: ensureNewline(p.key) },
+  ];
+  return [
+    ...pair('ca', s.ca),
+    ...pair('front-proxy-ca', s.frontProxyCa),
+    ...pair('etcd/ca', s.etcdCa),
+    { path: '/etc/kubernetes/pki/sa.key', mode: '0600', content: ensureNewline(s.serviceAccount.key) },
+    { path: '/etc/kubernetes/pki/sa.pub', mode: '0644', content: ensureNewline(s.serviceAccount.pub) },
+  ];
+}
+
+function kubeVipFiles(vip: string, port: number, iface: string): NonNullable<NodePlan['kubeVip']> {
+  const file = (conf: 'admin.conf' | 'super-admin.conf'): FileSpec => ({
+    path: '/etc/kubernetes/manifests/kube-vip.yaml',
+    mode: '0600',
+    content: `# kube-vip holds the control-plane address ${vip} (generated by picc)\n` + toYaml(kubeVipPod(vip, port, iface, conf)),
+  });
+  return { duringInit: file('super-admin.conf'), steady: file('admin.conf') };
+}
+
+function resumeUnit(): FileSpec {
+  return {
+    path: '/etc/systemd/system/picc-setup-resume.service',
+    mode: '0644',
+    content: `# Resumes picc's node setup after the reboot it needed; removed when setup is done.
+[Unit]
+Description=Resume picc node setup after reboot
+Wants=network-online.target
+After=network-online.target time-sync.target
+
+[Service]
+Type=oneshot
+ExecStart=${PATHS.installedScript} --resume
+StandardOutput=journal+console
+StandardError=journal+console
+
+[Install]
+WantedBy=multi-user.target
+`,
+  };
+}
+
+function ensureNewline(s: string): string {
+  return s.endsWith('\n') ? s : s + '\n';
+}
+
+function unique(values: string[]): string[] {
+  return [...new Set(values)];
+}

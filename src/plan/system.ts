@@ -1,0 +1,75 @@
+// Plan pieces for the operating-system phases: /etc/hosts, packages, kernel modules,
+// sysctl, kernel command line, swap.
+
+import type { CniName } from '../spec/types.js';
+import { BASE_PACKAGES, type OsProfile } from './os-profiles.js';
+import type { FileSpec } from './types.js';
+
+const CNI_MODULES: Record<Exclude<CniName, 'weave'>, string[]> = {
+  // flannel's default backend is vxlan
+  flannel: ['vxlan'],
+  // Calico: ipset-based policy, IP-in-IP and VXLAN encapsulation
+  calico: ['ip_set', 'xt_set', 'xt_mark', 'xt_addrtype', 'xt_multiport', 'ipip', 'vxlan'],
+  cilium: ['vxlan'],
+};
+
+export function modulesPlan(cni: Exclude<CniName, 'weave'>): { file: FileSpec; names: string[] } {
+  // overlay: containerd's snapshotter; br_netfilter: bridged pod traffic through iptables.
+  const names = ['overlay', 'br_netfilter', ...CNI_MODULES[cni]];
+  return {
+    names,
+    file: {
+      path: '/etc/modules-load.d/picc-kubernetes.conf',
+      mode: '0644',
+      content: `# Kernel modules Kubernetes needs on this node (managed by picc)\n${names.join('\n')}\n`,
+    },
+  };
+}
+
+const SYSCTL: [string, string][] = [
+  ['net.bridge.bridge-nf-call-iptables', '1'],
+  ['net.bridge.bridge-nf-call-ip6tables', '1'],
+  ['net.ipv4.ip_forward', '1'],
+];
+
+export function sysctlPlan(): { file: FileSpec; expected: string } {
+  const header = '# Kubernetes networking (managed by picc); needs br_netfilter loaded first\n';
+  return {
+    file: {
+      path: '/etc/sysctl.d/90-picc-kubernetes.conf',
+      mode: '0644',
+      content: header + SYSCTL.map(([k, v]) => `${k} = ${v}\n`).join(''),
+    },
+    expected: SYSCTL.map(([k, v]) => `${k} ${v}\n`).join(''),
+  };
+}
+
+/** Tokens to append once to cmdline.txt. */
+export function kernelArgs(wifiCountry: string | null): string[] {
+  // Raspberry Pi kernels disable the memory cgroup in their device tree; this re-enables it.
+  const args = ['cgroup_enable=memory'];
+  if (wifiCountry) args.push(`cfg80211.ieee80211_regdom=${wifiCountry}`);
+  return args;
+}
+
+export function swapPlan(os: OsProfile): { mechanism: OsProfile['swap']; files: FileSpec[] } {
+  const files: FileSpec[] =
+    os.swap === 'rpi-swap'
+      ? [{
+          path: '/etc/rpi/swap.conf.d/90-picc-noswap.conf',
+          mode: '0644',
+          content: '# The kubelet runs without swap (managed by picc)\n[Main]\nMechanism=none\n',
+        }]
+      : [];
+  return { mechanism: os.swap, files };
+}
+
+export function packagesPlan(os: OsProfile): { required: string[]; optional: string[] } {
+  return { required: [...BASE_PACKAGES], optional: [...os.optionalPackages] };
+}
+
+/** picc's block in /etc/hosts: this node's loopback name and every node of the cluster. */
+export function hostsBlock(self: string, nodes: { name: string; address: string }[]): string {
+  const lines = [`127.0.1.1 ${self}`, ...[...nodes].sort((a, b) => a.name.localeCompare(b.name)).map((n) => `${n.address} ${n.name}`)];
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,135 @@
+// The plan (IR): the fully defaulted, fully derived description of every node's setup.
+// Templates only format it: if a template needs a decision, a field is missing here.
+// No optional fields: absence is spelt null or an empty list.
+
+import type { Arch, CniName, Role, TaintSpec } from '../spec/types.js';
+import type { OsProfile } from './os-profiles.js';
+
+/** A file the node must have, exactly: content and mode. */
+export interface FileSpec {
+  path: string;
+  mode: string;
+  content: string;
+}
+
+/** A download verified by sha256 before use, kept under the download directory. */
+export interface Download {
+  name: string;
+  version: string;
+  url: string;
+  sha256: string;
+  file: string;
+}
+
+export interface ClusterPlan {
+  name: string;
+  kubernetes: {
+    version: string;
+    minor: string;
+    podSubnet: string;
+    serviceSubnet: string;
+    dnsDomain: string;
+    endpoint: string;
+    endpointHost: string;
+    endpointPort: number;
+    cni: Exclude<CniName, 'weave'>;
+    highAvailability: boolean;
+  };
+  network: { subnet: string; prefix: number; gateway: string; dns: string[] };
+  access: { user: string; sshAuthorizedKeys: string[]; permitRootLogin: 'no' | 'prohibit-password' | 'yes' };
+  /** Every node, sorted by name (output order never depends on spec order). */
+  nodes: NodePlan[];
+  /** What the laptop's admin.kubeconfig holds: https://endpoint, CA, admin client certificate. */
+  adminKubeconfig: { server: string; caCert: string; clientCert: string; clientKey: string };
+}
+
+export type JoinKind = 'init' | 'join-control-plane' | 'join-worker';
+
+export interface NodePlan {
+  name: string;
+  role: Role;
+  joinKind: JoinKind;
+  address: string;
+  prefix: number;
+  arch: Arch;
+  interface: string;
+  os: OsProfile;
+  /** Wi-Fi with its passphrase from the secrets file; null on wired nodes. */
+  wifi: { ssid: string; country: string; passphrase: string } | null;
+  labels: Record<string, string>;
+  taints: TaintSpec[];
+
+  /** The phases of setup.sh in order; each is templates/phases/<id>.sh.njk defining fn. */
+  phases: { id: string; title: string; fn: string }[];
+  preflight: {
+    /** `uname -m` the board must report. */
+    machine: string;
+    /** Files whose absence earns a warning (Raspberry Pi OS's /etc/rpi-issue). */
+    vendorMarkers: string[];
+    minFreeMiB: number;
+    /** Control planes warn when the disk is too slow for etcd. */
+    checkFsync: boolean;
+    timeSyncTimeoutSeconds: number;
+  };
+  /** hostname, and picc's block in /etc/hosts (127.0.1.1 line and every node). */
+  hosts: { hostname: string; block: string };
+  network: {
+    stack: OsProfile['network'];
+    /** Whole files picc owns (NetworkManager keyfile, netplan YAML). */
+    files: FileSpec[];
+    /** A marked block inside a file picc shares with the system (dhcpcd.conf). */
+    blocks: { path: string; content: string }[];
+    addressCidr: string;
+    wifiCountry: string | null;
+  };
+  packages: { required: string[]; optional: string[] };
+  modules: { file: FileSpec; names: string[] };
+  /** The file, and "key value" lines the running kernel must show afterwards. */
+  sysctl: { file: FileSpec; expected: string };
+  kernelArgs: string[];
+  swap: { mechanism: OsProfile['swap']; files: FileSpec[] };
+  kubernetesPackages: {
+    keyUrl: string;
+    keyFingerprint: string;
+    keyring: string;
+    sourceList: FileSpec;
+    version: string;
+    names: string[];
+  };
+  runtime: {
+    downloadDir: string;
+    containerd: Download;
+    runc: Download;
+    cniPlugins: Download;
+    unit: FileSpec;
+    /** config.toml with @PAUSE_IMAGE@ where kubeadm's pause image goes (asked on the node). */
+    configTemplate: FileSpec;
+    configVersion: 2 | 3;
+    crictl: FileSpec;
+    criSocket: string;
+  };
+  kubeadm: {
+    configFile: FileSpec;
+    /** Cluster CA certificate (public) for probing the API endpoint before joining. */
+    caFile: FileSpec;
+    endpointUrl: string;
+    waitTimeoutSeconds: number;
+  };
+  /** Shared CA and key files placed before kubeadm (control planes only). */
+  pki: FileSpec[];
+  kubeVip: { duringInit: FileSpec; steady: FileSpec } | null;
+  cni: CniPlan | null;
+  access: {
+    user: string;
+    sshAuthorizedKeys: string[];
+    sshdDropIn: FileSpec;
+    /** Does this node have admin.conf to give the user (control planes)? */
+    kubeconfig: boolean;
+  };
+  state: { dir: string; log: string; installPath: string; resumeUnit: FileSpec };
+}
+
+export type CniPlan =
+  | { kind: 'flannel'; manifest: FileSpec }
+  | { kind: 'calico'; manifest: Download; podSubnet: string }
+  | { kind: 'cilium'; cli: Download; installArgs: string[] };

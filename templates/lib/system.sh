@@ -1,0 +1,108 @@
+# ---------------------------------------------------------------------------
+# Packages, services, kernel
+# ---------------------------------------------------------------------------
+APT_UPDATED=0
+
+apt_update_once() {
+  if ((APT_UPDATED)); then return 0; fi
+  change "refresh the package lists" env DEBIAN_FRONTEND=noninteractive apt-get update -q
+  APT_UPDATED=1
+}
+
+package_installed() {
+  [[ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null || true)" == "install ok installed" ]]
+}
+
+# ensure_packages NAME... — installs the ones that are missing.
+ensure_packages() {
+  local missing=() name
+  for name in "$@"; do
+    package_installed "$name" || missing+=("$name")
+  done
+  if ((${#missing[@]} == 0)); then return 0; fi
+  apt_update_once
+  change "install ${missing[*]}" env DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+# ensure_optional_packages NAME... — installs those the OS's archive has.
+ensure_optional_packages() {
+  local name
+  for name in "$@"; do
+    if package_installed "$name"; then continue; fi
+    apt_update_once
+    if apt-cache show "$name" >/dev/null 2>&1; then
+      ensure_packages "$name"
+    else
+      note "$name is not in this system's archive; skipped"
+    fi
+  done
+}
+
+ensure_enabled() {
+  if ! systemctl is-enabled --quiet "$1" 2>/dev/null; then
+    change "enable $1" systemctl enable "$1"
+  fi
+}
+
+# ensure_service NAME [restart] — enabled and running; restarted when asked (config changed).
+ensure_service() {
+  local name=$1 restart=${2:-}
+  ensure_enabled "$name"
+  if ! systemctl is-active --quiet "$name" 2>/dev/null; then
+    change "start $name" systemctl start "$name"
+  elif [[ "$restart" == restart ]]; then
+    change "restart $name to apply its new configuration" systemctl restart "$name"
+  fi
+}
+
+module_loaded() {
+  [[ -d "$ROOT/sys/module/$1" ]]
+}
+
+ensure_module_loaded() {
+  module_loaded "$1" || change "load kernel module $1" modprobe "$1"
+}
+
+# Raspberry Pi firmware reads cmdline.txt from the boot partition: /boot/firmware on
+# bookworm and later (and Ubuntu), /boot on bullseye. Found by existence, not by OS name.
+cmdline_file() {
+  local candidate
+  for candidate in /boot/firmware/cmdline.txt /boot/cmdline.txt; do
+    if [[ -f "$ROOT$candidate" ]]; then
+      printf '%s' "$candidate"
+      return 0
+    fi
+  done
+  return 1
+}
+
+# ensure_kernel_args TOKEN... — each token once in cmdline.txt, which stays one line;
+# other tokens are never touched.
+ensure_kernel_args() {
+  local file line tokens=() token missing=() have existing
+  if ! file=$(cmdline_file); then
+    note "no cmdline.txt in /boot/firmware or /boot: not a Raspberry Pi boot partition"
+    return 0
+  fi
+  IFS= read -r line <"$ROOT$file" || true
+  read -r -a tokens <<<"$line"
+  for token in "$@"; do
+    have=0
+    for existing in "${tokens[@]}"; do
+      if [[ "$existing" == "$token" ]]; then have=1; fi
+    done
+    ((have)) || missing+=("$token")
+  done
+  if ((${#missing[@]} == 0)); then return 0; fi
+  write_if_different "$file" "$(stat -c '%a' "$ROOT$file")" "${tokens[*]} ${missing[*]}"$'\n'
+}
+
+memory_cgroup_enabled() {
+  grep -qw memory "$ROOT/sys/fs/cgroup/cgroup.controllers" 2>/dev/null
+}
+
+active_swaps() {
+  # /proc/swaps: a header line, then one line per active swap area
+  tail -n +2 "$ROOT/proc/swaps" 2>/dev/null || true
+}
