@@ -1,0 +1,9 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    // Secrets generation (RSA) and compiling every golden case take seconds, not milliseconds.
+    testTimeout: 60_000,
+  },
+});
