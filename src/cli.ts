@@ -173,6 +173,11 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+// `picc … | head` closes stdout early: that is the reader's choice, not an error.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+});
+
 // Some libraries report failures from callbacks; those too end as one line, never a stack trace.
 process.on('uncaughtException', (e) => {
   process.stderr.write(`picc: internal error: ${e instanceof Error ? e.message.split('\n').slice(0, 4).join(' ') : String(e)}\n`);
