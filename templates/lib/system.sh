@@ -2,10 +2,12 @@
 # Packages, services, kernel
 # ---------------------------------------------------------------------------
 APT_UPDATED=0
+# At first boot unattended-upgrades may hold the dpkg lock: wait for it instead of failing.
+readonly APT_LOCK_WAIT=(-o DPkg::Lock::Timeout=600)
 
 apt_update_once() {
   if ((APT_UPDATED)); then return 0; fi
-  change "refresh the package lists" env DEBIAN_FRONTEND=noninteractive apt-get update -q
+  change "refresh the package lists" env DEBIAN_FRONTEND=noninteractive apt-get "${APT_LOCK_WAIT[@]}" update -q
   APT_UPDATED=1
 }
 
@@ -22,7 +24,7 @@ ensure_packages() {
   if ((${#missing[@]} == 0)); then return 0; fi
   apt_update_once
   change "install ${missing[*]}" env DEBIAN_FRONTEND=noninteractive \
-    apt-get install -y -q --no-install-recommends "${missing[@]}"
+    apt-get "${APT_LOCK_WAIT[@]}" install -y -q --no-install-recommends "${missing[@]}"
 }
 
 # ensure_optional_packages NAME... — installs those the OS's archive has.
