@@ -45,7 +45,8 @@ function nodeRegistration(c: KubeadmInput, n: KubeadmNode): Doc {
     // Per node: the resolv.conf with real upstreams differs between Ubuntu and Raspberry Pi OS.
     { name: 'resolv-conf', value: n.resolvConf },
   ];
-  const labels = Object.entries(n.labels).sort(([a], [b]) => a.localeCompare(b));
+  // Code-unit order, not localeCompare: the output must not depend on the host locale.
+  const labels = Object.entries(n.labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   if (labels.length > 0) args.push({ name: 'node-labels', value: labels.map(([k, v]) => `${k}=${v}`).join(',') });
   const reg: Doc = { name: n.name, criSocket: c.criSocket, imagePullPolicy: 'IfNotPresent', kubeletExtraArgs: args };
   // Without taints kubeadm applies its defaults (control planes: NoSchedule).

@@ -29,7 +29,8 @@ export const PATHS = {
 export function plan(spec: ClusterSpec, secrets: SecretsBundle): ClusterPlan {
   const k = spec.spec.kubernetes;
   const lan = parseCidr(spec.spec.network.subnet);
-  const nodes = resolveNodes(spec).sort((a, b) => a.name.localeCompare(b.name));
+  // Code-unit order, not localeCompare: which node runs kubeadm init must not depend on the host locale.
+  const nodes = resolveNodes(spec).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const controlPlanes = nodes.filter((n) => n.role === 'control-plane');
   const first = controlPlanes[0]!;
   const endpoint = k.controlPlaneEndpoint ?? `${first.address}:${DEFAULTS.apiServerPort}`;
