@@ -8,11 +8,17 @@ import type { Artifact } from './render/render.js';
 
 /** Writes artifacts (paths "<cluster>/…") under outDir, replacing <outDir>/<cluster> whole. */
 export async function emit(outDir: string, cluster: string, artifacts: readonly Artifact[]): Promise<string> {
+  // Checked before anything is written: a "<cluster>/../x" path would escape the folder.
+  for (const a of artifacts) {
+    const rest = a.path.startsWith(`${cluster}/`) ? a.path.slice(cluster.length + 1).split('/') : [];
+    if (rest.length === 0 || rest.some((seg) => seg === '' || seg === '.' || seg === '..')) {
+      throw new Error(`artifact outside the cluster folder: ${a.path}`);
+    }
+  }
   await mkdir(outDir, { recursive: true });
   const staging = await mkdtemp(join(outDir, `.${cluster}.picc-new-`));
   try {
     for (const a of artifacts) {
-      if (!a.path.startsWith(`${cluster}/`)) throw new Error(`artifact outside the cluster folder: ${a.path}`);
       const target = join(staging, a.path.slice(cluster.length + 1));
       await mkdir(dirname(target), { recursive: true, mode: 0o700 });
       await writeFile(target, a.content, { mode: a.mode });

@@ -9,7 +9,7 @@ import { plan } from './plan/plan.js';
 import type { ClusterPlan } from './plan/types.js';
 import { render, type Artifact } from './render/render.js';
 import { parseSecrets } from './secrets/file.js';
-import { check } from './spec/check.js';
+import { check, checkDespiteSchemaErrors } from './spec/check.js';
 import { checkSecrets } from './spec/check-secrets.js';
 import { load } from './spec/load.js';
 import type { ClusterSpec } from './spec/types.js';
@@ -30,7 +30,11 @@ export function analyze(file: string, text: string): Analysis {
   const source = loaded.value;
   const validated = validate(source);
   const diagnostics = [...loaded.diagnostics, ...validated.diagnostics];
-  if (!validated.value || hasErrors(diagnostics)) return { source, diagnostics };
+  if (!validated.value) {
+    // The cluster rules need a valid spec, but the ones that do not still run: every problem at once.
+    return { source, diagnostics: [...diagnostics, ...checkDespiteSchemaErrors(source, source.doc.toJS({ maxAliasCount: 100 }))] };
+  }
+  if (hasErrors(diagnostics)) return { source, diagnostics };
   const checked = check(source, validated.value);
   diagnostics.push(...checked.diagnostics);
   return hasErrors(diagnostics) ? { source, diagnostics } : { source, spec: validated.value, diagnostics };

@@ -37,7 +37,9 @@ export function locate(source: SourceDoc, path: DocPath, opts: { key?: boolean }
         break;
       }
       node = pair.value;
-      if (isNode(pair.value)) best = pair.value;
+      // yaml gives `key:` with no value an empty null scalar at the end of the line: no place to point at.
+      const empty = isScalar(pair.value) && pair.value.value === null && pair.value.range?.[0] === pair.value.range?.[1];
+      if (isNode(pair.value) && !empty) best = pair.value;
       else if (isNode(pair.key)) {
         // `key:` with no value: point at the key.
         best = pair.key;

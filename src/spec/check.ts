@@ -23,27 +23,34 @@ type Rule = (ctx: Ctx) => Diagnostic[];
 
 const nodePath = (n: ResolvedNode, key?: string): DocPath => (key ? ['spec', 'nodes', n.index, key] : ['spec', 'nodes', n.index]);
 
-const uniqueNodeNames: Rule = ({ source, nodes }) => {
-  const first = new Map<string, ResolvedNode>();
+/** What the uniqueness rules read of a node; also available before the schema passes. */
+type NodeRef = Pick<ResolvedNode, 'name' | 'address' | 'index'>;
+
+function duplicateNames(source: SourceDoc, nodes: readonly Pick<NodeRef, 'name' | 'index'>[]): Diagnostic[] {
+  const first = new Map<string, Pick<NodeRef, 'name' | 'index'>>();
   const out: Diagnostic[] = [];
   for (const n of nodes) {
     const prev = first.get(n.name);
-    if (prev) out.push(report(source, 'PICC201', nodePath(n, 'name'), `node name "${n.name}" is already used by spec.nodes[${prev.index}]`));
+    if (prev) out.push(report(source, 'PICC201', ['spec', 'nodes', n.index, 'name'], `node name "${n.name}" is already used by spec.nodes[${prev.index}]`));
     else first.set(n.name, n);
   }
   return out;
-};
+}
 
-const uniqueAddresses: Rule = ({ source, nodes }) => {
-  const first = new Map<string, ResolvedNode>();
+function duplicateAddresses(source: SourceDoc, nodes: readonly NodeRef[]): Diagnostic[] {
+  const first = new Map<string, NodeRef>();
   const out: Diagnostic[] = [];
   for (const n of nodes) {
     const prev = first.get(n.address);
-    if (prev) out.push(report(source, 'PICC202', nodePath(n, 'address'), `address ${n.address} is already used by node "${prev.name}"`));
+    if (prev) out.push(report(source, 'PICC202', ['spec', 'nodes', n.index, 'address'], `address ${n.address} is already used by node "${prev.name}"`));
     else first.set(n.address, n);
   }
   return out;
-};
+}
+
+const uniqueNodeNames: Rule = ({ source, nodes }) => duplicateNames(source, nodes);
+
+const uniqueAddresses: Rule = ({ source, nodes }) => duplicateAddresses(source, nodes);
 
 const addressesInSubnet: Rule = ({ source, spec, nodes }) => {
   const lan = parseCidr(spec.spec.network.subnet);
@@ -110,8 +117,10 @@ const networksDoNotOverlap: Rule = ({ source, spec }) => {
       if (overlaps(parseCidr(a.value), parseCidr(b.value))) {
         // Report at the later field the user wrote, or at the LAN subnet when both are defaults.
         const at = [b, a].find((n) => hasValue(spec, n.path)) ?? a;
+        // Name the field to change: the later of the pair, never the LAN (harder to renumber than a cluster).
+        const unset = hasValue(spec, b.path) ? '' : ` (it is not set, so the default ${b.value} applies)`;
         out.push(report(source, 'PICC206', at.path, `${b.name} ${b.value} overlaps ${a.name} ${a.value}`, {
-          hint: 'pod, service and LAN networks must be disjoint; pick another private range (e.g. 10.244.0.0/16 for pods)',
+          hint: `pod, service and LAN networks must be disjoint: set ${b.name} to a private range that neither of the others uses${unset}`,
         }));
       }
     }
@@ -134,8 +143,10 @@ const controlPlaneEndpoint: Rule = ({ source, spec, nodes }) => {
     }));
   }
   if (cps.length > 1 && endpoint === undefined) {
+    // At the `kubernetes:` key, where the field goes (not at its first entry, which is not wrong).
     out.push(report(source, 'PICC208', ['spec', 'kubernetes'], `${cps.length} control planes need spec.kubernetes.controlPlaneEndpoint, a virtual IP`, {
-      hint: 'add controlPlaneEndpoint: <free address in the LAN>:6443; picc runs kube-vip to hold it',
+      atKey: true,
+      hint: 'add controlPlaneEndpoint: <a free LAN address>:6443 here; picc runs kube-vip to hold that address',
     }));
   }
   if (endpoint === undefined) return out;
@@ -233,8 +244,9 @@ const containerdMatchesKubernetes: Rule = ({ source, spec }) => {
   const lowest = supported[series(version)];
   const list = Object.entries(supported).map(([s, min]) => `${s} (from ${min})`).join(', ');
   if (lowest === undefined || compareVersions(version, lowest) < 0) {
+    const orDefault = given !== undefined ? `: pin one of those, or remove the pin to get the default ${DEFAULT_VERSIONS.containerd}` : '';
     return [report(source, 'PICC213', path, `containerd ${version} does not support Kubernetes ${series(spec.spec.kubernetes.version)}`, {
-      hint: `Kubernetes ${series(spec.spec.kubernetes.version)} supports containerd ${list}`,
+      hint: `Kubernetes ${series(spec.spec.kubernetes.version)} supports containerd ${list}${orDefault}`,
     })];
   }
   const eol = CONTAINERD_SERIES_PAST_EOL[series(version)];
@@ -256,6 +268,23 @@ export function check(source: SourceDoc, spec: ClusterSpec): StageResult<Cluster
   const ctx: Ctx = { source, spec, nodes: resolveNodes(spec) };
   const diagnostics = RULES.flatMap((rule) => rule(ctx));
   return { value: spec, diagnostics };
+}
+
+/**
+ * The rules that stay meaningful while the schema still reports errors, run on the raw
+ * document so that a duplicate node name shows up together with, say, a malformed address
+ * (every problem at once). They read only nodes' names and addresses, as far as those are strings.
+ */
+export function checkDespiteSchemaErrors(source: SourceDoc, data: unknown): Diagnostic[] {
+  const raw = (data as { spec?: { nodes?: unknown } } | null)?.spec?.nodes;
+  if (!Array.isArray(raw)) return [];
+  const fields = raw.map((n: unknown, index) => {
+    const o = (typeof n === 'object' && n !== null ? n : {}) as Record<string, unknown>;
+    return { index, name: o['name'], address: o['address'] };
+  });
+  const named = fields.flatMap((n) => (typeof n.name === 'string' ? [{ index: n.index, name: n.name }] : []));
+  const addressed = fields.flatMap((n) => (typeof n.address === 'string' ? [{ index: n.index, address: n.address, name: typeof n.name === 'string' ? n.name : `spec.nodes[${n.index}]` }] : []));
+  return [...duplicateNames(source, named), ...duplicateAddresses(source, addressed)];
 }
 
 function hasValue(spec: ClusterSpec, path: DocPath): boolean {

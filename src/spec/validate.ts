@@ -4,6 +4,7 @@
 
 import { createRequire } from 'node:module';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { isScalar } from 'yaml';
 import type { Diagnostic, DocPath, StageResult } from '../diagnostics/diagnostic.js';
 import type { SourceDoc } from '../diagnostics/locate.js';
 import { report } from '../diagnostics/report.js';
@@ -28,9 +29,12 @@ export function validate(source: SourceDoc): StageResult<ClusterSpec> {
   const data: unknown = source.doc.toJS({ maxAliasCount: 100 });
   const check = validator();
   if (check(data)) return { value: data as ClusterSpec, diagnostics: [] };
-  const errors = pickOneOfBranches(check.errors ?? [], data);
-  const diagnostics = errors.map((e) => toDiagnostic(source, e));
-  return { diagnostics: dedupe(diagnostics) };
+  // propertyNames also reports its inner error (format of the key), which says more.
+  const errors = pickOneOfBranches(check.errors ?? [], data).filter((e) => e.keyword !== 'propertyNames');
+  const diagnostics = dedupe(errors.map((e) => toDiagnostic(source, e)));
+  // Never let an invalid spec pass silently if a filter above dropped every error.
+  if (diagnostics.length === 0) diagnostics.push(report(source, 'PICC106', [], 'the spec does not match the schema'));
+  return { diagnostics };
 }
 
 function toDiagnostic(source: SourceDoc, e: ErrorObject): Diagnostic {
@@ -50,10 +54,19 @@ function toDiagnostic(source: SourceDoc, e: ErrorObject): Diagnostic {
       const key = String(params['missingProperty']);
       return report(source, 'PICC102', path, `missing required key "${key}"`, { hint: `add "${key}:" here` });
     }
-    case 'type':
-      return report(source, 'PICC103', path, `expected ${article(String(params['type']))}, found ${describe(e.data)}`, {
-        hint: typeof e.data === 'number' && params['type'] === 'string' ? 'quote the value, e.g. "1.34.2"' : undefined,
-      });
+    case 'type': {
+      // YAML turns an unquoted 1.30 into the number 1.3: show what the user wrote, and say
+      // what to write instead (quoting alone does not help when the text is no valid value).
+      const written = typeof e.data === 'number' ? writtenText(source, path) : undefined;
+      const found = written !== undefined ? `number ${written}` : describe(e.data);
+      const fmt = FORMATS[String((e.parentSchema as { format?: unknown } | undefined)?.format)];
+      const expected = fmt && params['type'] === 'string' ? fmt.description : article(String(params['type']));
+      let hint: string | undefined;
+      if (written !== undefined && params['type'] === 'string') {
+        hint = fmt && !fmt.test(written) ? `write ${fmt.description}, e.g. ${fmt.example}` : `quote it so YAML reads it as text: "${written}"`;
+      }
+      return report(source, 'PICC103', path, `expected ${expected}, found ${found}`, { hint });
+    }
     case 'enum':
     case 'const': {
       const allowed = (e.keyword === 'enum' ? (params['allowedValues'] as unknown[]) : [params['allowedValue']]).map(String);
@@ -64,12 +77,19 @@ function toDiagnostic(source: SourceDoc, e: ErrorObject): Diagnostic {
     }
     case 'format': {
       const fmt = FORMATS[String(params['format'])];
-      return report(source, 'PICC105', path, `${JSON.stringify(e.data)} is not ${fmt?.description ?? String(params['format'])}`, {
+      // A malformed map key (propertyNames): point at the key, not the whole map.
+      const at = e.propertyName !== undefined ? [...path, e.propertyName] : path;
+      return report(source, 'PICC105', at, `${JSON.stringify(e.data)} is not ${fmt?.description ?? String(params['format'])}`, {
+        atKey: e.propertyName !== undefined,
         hint: fmt ? `for example ${fmt.example}` : undefined,
       });
     }
-    case 'oneOf':
-      return report(source, 'PICC103', path, `expected a version like 2.3.4, or {version, sha256: {arm64, amd64}}; found ${describe(e.data)}`);
+    case 'oneOf': {
+      const written = typeof e.data === 'number' ? writtenText(source, path) : undefined;
+      return report(source, 'PICC103', path, `expected a version like 2.3.4, or {version, sha256: {arm64, amd64}}; found ${written !== undefined ? `number ${written}` : describe(e.data)}`, {
+        hint: 'write the full version x.y.z, or a mapping with version: and sha256:',
+      });
+    }
     default:
       return report(source, 'PICC106', path, e.message ?? 'invalid value');
   }
@@ -79,6 +99,9 @@ function toDiagnostic(source: SourceDoc, e: ErrorObject): Diagnostic {
  * A component may be a version string or an object. ajv reports the failures of both
  * branches; keep only the branch that matches the value's type so the user sees the
  * relevant mistake, and the bare "must match one schema" only when neither applies.
+ * The branch is told by the value's type, not by schemaPath: errors from a $ref'd
+ * definition carry that definition's path (#/definitions/version/format), not /oneOf/N/.
+ * For a string or a mapping, the other branch fails only by its `type` at the value itself.
  */
 function pickOneOfBranches(errors: ErrorObject[], data: unknown): ErrorObject[] {
   const oneOfPaths = new Set(errors.filter((e) => e.keyword === 'oneOf').map((e) => e.instancePath));
@@ -86,10 +109,16 @@ function pickOneOfBranches(errors: ErrorObject[], data: unknown): ErrorObject[] 
     const owner = [...oneOfPaths].find((p) => e.instancePath === p || e.instancePath.startsWith(p + '/'));
     if (owner === undefined) return true;
     const value = valueAt(data, pointerToPath(owner));
-    const branch = typeof value === 'string' ? '/oneOf/0/' : value !== null && typeof value === 'object' ? '/oneOf/1/' : undefined;
-    if (e.keyword === 'oneOf') return branch === undefined;
-    return branch !== undefined && e.schemaPath.includes(branch) && !(typeof value === 'object' && e.keyword === 'type' && e.instancePath === owner);
+    const branchApplies = typeof value === 'string' || (value !== null && typeof value === 'object' && !Array.isArray(value));
+    if (!branchApplies) return e.keyword === 'oneOf';
+    return !(e.instancePath === owner && (e.keyword === 'oneOf' || e.keyword === 'type'));
   });
+}
+
+/** The scalar at `path` as written in the file (1.30, not 1.3), if it is one. */
+function writtenText(source: SourceDoc, path: DocPath): string | undefined {
+  const node = source.doc.getIn(path, true);
+  return isScalar(node) && typeof node.source === 'string' && node.source !== '' ? node.source : undefined;
 }
 
 function valueAt(data: unknown, path: DocPath): unknown {
