@@ -1,6 +1,8 @@
 // Diagnostics are values, not exceptions: every stage returns the problems it found
 // and the pipeline stops between stages only when one of them is an error.
 
+import { compareCodeUnits } from '../order.js';
+
 export type Severity = 'error' | 'warning';
 
 /** A path into the input document: object keys and array indexes, outermost first. */
@@ -46,10 +48,10 @@ export function formatPath(path: DocPath): string {
 export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[] {
   return [...diagnostics].sort(
     (a, b) =>
-      a.file.localeCompare(b.file) ||
+      compareCodeUnits(a.file, b.file) ||
       (a.line ?? 0) - (b.line ?? 0) ||
       (a.col ?? 0) - (b.col ?? 0) ||
-      a.code.localeCompare(b.code) ||
-      a.message.localeCompare(b.message),
+      compareCodeUnits(a.code, b.code) ||
+      compareCodeUnits(a.message, b.message),
   );
 }

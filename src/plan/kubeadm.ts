@@ -2,6 +2,7 @@
 // data. Everything goes through --config: kubeadm refuses most flags next to it.
 
 import type { TaintSpec } from '../spec/types.js';
+import { byKey } from '../order.js';
 
 export interface KubeadmInput {
   cluster: string;
@@ -45,8 +46,7 @@ function nodeRegistration(c: KubeadmInput, n: KubeadmNode): Doc {
     // Per node: the resolv.conf with real upstreams differs between Ubuntu and Raspberry Pi OS.
     { name: 'resolv-conf', value: n.resolvConf },
   ];
-  // Code-unit order, not localeCompare: the output must not depend on the host locale.
-  const labels = Object.entries(n.labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const labels = Object.entries(n.labels).sort(byKey(([k]) => k));
   if (labels.length > 0) args.push({ name: 'node-labels', value: labels.map(([k, v]) => `${k}=${v}`).join(',') });
   const reg: Doc = { name: n.name, criSocket: c.criSocket, imagePullPolicy: 'IfNotPresent', kubeletExtraArgs: args };
   // Without taints kubeadm applies its defaults (control planes: NoSchedule).

@@ -6,6 +6,7 @@ import type { SecretsBundle } from '../secrets/types.js';
 import { caCertHash } from '../secrets/hash.js';
 import { formatCidr, parseCidr } from '../net/ipv4.js';
 import { toYaml, toYamlDocuments } from '../render/yaml.js';
+import { byKey } from '../order.js';
 import { series } from './catalog.js';
 import { cniPlan } from './cni/index.js';
 import { DEFAULTS, resolveNodes, type ResolvedNode } from './defaults.js';
@@ -29,15 +30,14 @@ export const PATHS = {
 export function plan(spec: ClusterSpec, secrets: SecretsBundle): ClusterPlan {
   const k = spec.spec.kubernetes;
   const lan = parseCidr(spec.spec.network.subnet);
-  // Code-unit order, not localeCompare: which node runs kubeadm init must not depend on the host locale.
-  const nodes = resolveNodes(spec).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  // Which node runs kubeadm init must not depend on the host locale: code-unit order.
+  const nodes = resolveNodes(spec).sort(byKey((n) => n.name));
   const controlPlanes = nodes.filter((n) => n.role === 'control-plane');
   const first = controlPlanes[0]!;
   const endpoint = k.controlPlaneEndpoint ?? `${first.address}:${DEFAULTS.apiServerPort}`;
   const endpointHost = endpoint.slice(0, endpoint.lastIndexOf(':'));
   const endpointPort = Number(endpoint.slice(endpoint.lastIndexOf(':') + 1));
   const cni = (k.cni ?? DEFAULTS.cni) as ClusterPlan['kubernetes']['cni'];
-  const mirror = spec.spec.mirror ?? null;
   const access = spec.spec.access ?? {};
 
   const cluster: Omit<ClusterPlan, 'nodes'> = {

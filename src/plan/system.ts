@@ -2,6 +2,7 @@
 // sysctl, kernel command line, swap.
 
 import type { CniName } from '../spec/types.js';
+import { byKey } from '../order.js';
 import { BASE_PACKAGES, type OsProfile } from './os-profiles.js';
 import type { FileSpec } from './types.js';
 
@@ -70,6 +71,6 @@ export function packagesPlan(os: OsProfile): { required: string[]; optional: str
 
 /** picc's block in /etc/hosts: this node's loopback name and every node of the cluster. */
 export function hostsBlock(self: string, nodes: { name: string; address: string }[]): string {
-  const lines = [`127.0.1.1 ${self}`, ...[...nodes].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map((n) => `${n.address} ${n.name}`)];
+  const lines = [`127.0.1.1 ${self}`, ...[...nodes].sort(byKey((n) => n.name)).map((n) => `${n.address} ${n.name}`)];
   return lines.join('\n') + '\n';
 }

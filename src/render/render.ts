@@ -1,6 +1,7 @@
 // Stage 5 — render: ClusterPlan → Artifact[] (path relative to the output folder,
 // mode, content). Scripts come from nunjucks templates; YAML is built as data.
 
+import { byKey } from '../order.js';
 import type { ClusterPlan, NodePlan } from '../plan/types.js';
 import { PICC_VERSION } from '../version.js';
 import { networkConfig, metaData, userData } from './cloud-init.js';
@@ -17,7 +18,7 @@ export function render(cluster: ClusterPlan): Artifact[] {
   const artifacts: Artifact[] = [];
   for (const node of cluster.nodes) artifacts.push(...renderNode(cluster, node));
   artifacts.push({ path: `${cluster.name}/admin.kubeconfig`, mode: 0o600, content: adminKubeconfig(cluster) });
-  return artifacts.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return artifacts.sort(byKey((a) => a.path));
 }
 
 function renderNode(cluster: ClusterPlan, node: NodePlan): Artifact[] {

@@ -11,6 +11,7 @@ import { X509Certificate, createPrivateKey, createPublicKey, type KeyObject } fr
 import type { Diagnostic, DocPath, StageResult } from '../diagnostics/diagnostic.js';
 import type { SourceDoc } from '../diagnostics/locate.js';
 import { fileProblem, report } from '../diagnostics/report.js';
+import { yamlProblems } from '../diagnostics/yaml-errors.js';
 import { closest } from '../spec/suggest.js';
 import type { CertKeyPair, SecretsBundle } from './types.js';
 
@@ -81,7 +82,7 @@ const REGENERATE = 'restore it from a backup, or move this file away and run `pi
 export function parseSecrets(file: string, text: string): StageResult<SecretsBundle> {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, version: '1.2' });
-  const syntax = syntaxProblems(file, doc, lineCounter);
+  const syntax = yamlProblems(file, text, doc, lineCounter, { firstSyntaxErrorOnly: true });
   if (syntax.some((d) => d.severity === 'error')) return { diagnostics: syntax };
   if (doc.contents === null) {
     return { diagnostics: [...syntax, fileProblem(file, 'PICC301', 'the secrets file is empty', 'delete it and run `picc secrets init` to create a new one')] };
@@ -90,30 +91,6 @@ export function parseSecrets(file: string, text: string): StageResult<SecretsBun
   const value = checker.bundle();
   const diagnostics = [...syntax, ...checker.diagnostics];
   return diagnostics.some((d) => d.severity === 'error') ? { diagnostics } : { value, diagnostics };
-}
-
-/**
- * YAML errors and warnings. Only the first plain syntax error is kept: after one, the
- * parser reports a cascade of follow-on errors (one per token) that point nowhere useful.
- */
-function syntaxProblems(file: string, doc: Document.Parsed, lineCounter: LineCounter): Diagnostic[] {
-  const firstSyntax = doc.errors.find((e) => e.code !== 'DUPLICATE_KEY');
-  const kept = [...doc.errors.filter((e) => e.code === 'DUPLICATE_KEY' || e === firstSyntax), ...doc.warnings];
-  return kept.map((err) => {
-    const { line, col } = lineCounter.linePos(err.pos[0]);
-    const duplicate = err.code === 'DUPLICATE_KEY';
-    return {
-      severity: doc.errors.includes(err) ? 'error' : 'warning',
-      code: duplicate ? 'PICC004' : 'PICC002',
-      message: err.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, ''),
-      file,
-      path: [],
-      line,
-      col,
-      span: Math.max(1, err.pos[1] - err.pos[0]),
-      hint: duplicate ? 'remove one of the two entries' : 'fix the YAML syntax at the marked place',
-    } satisfies Diagnostic;
-  });
 }
 
 interface ParsedPair {
