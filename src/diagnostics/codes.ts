@@ -40,6 +40,7 @@ export const CODES = {
   PICC215: { title: 'Wi-Fi passphrase missing' },
   PICC216: { title: 'subnet is not a network address' },
   PICC217: { title: 'component past end of support' },
+  PICC218: { title: 'label the kubelet may not set' },
 
   // secrets file
   PICC301: { title: 'secrets file invalid' },

@@ -258,10 +258,43 @@ const containerdMatchesKubernetes: Rule = ({ source, spec }) => {
     : [];
 };
 
+// The kubelet sets its own labels (--node-labels) and refuses to start with one in the
+// kubernetes.io or k8s.io namespaces, except these (kubelet's allowed-labels list).
+const KUBELET_ALLOWED_LABELS = new Set([
+  'kubernetes.io/hostname', 'kubernetes.io/arch', 'kubernetes.io/os', 'beta.kubernetes.io/arch', 'beta.kubernetes.io/os',
+  'beta.kubernetes.io/instance-type', 'node.kubernetes.io/instance-type', 'topology.kubernetes.io/region', 'topology.kubernetes.io/zone',
+  'failure-domain.beta.kubernetes.io/region', 'failure-domain.beta.kubernetes.io/zone',
+]);
+const KUBELET_ALLOWED_DOMAINS = ['kubelet.kubernetes.io', 'node.kubernetes.io'];
+
+function kubeletMaySet(key: string): boolean {
+  const slash = key.indexOf('/');
+  if (slash < 0) return true;
+  const domain = key.slice(0, slash);
+  const within = (d: string) => domain === d || domain.endsWith(`.${d}`);
+  if (!within('kubernetes.io') && !within('k8s.io')) return true;
+  return KUBELET_ALLOWED_LABELS.has(key) || KUBELET_ALLOWED_DOMAINS.some(within);
+}
+
+const labelsTheKubeletMaySet: Rule = ({ source, spec }) => {
+  const places: [DocPath, Record<string, string> | undefined][] = [
+    [['spec', 'nodeDefaults', 'labels'], spec.spec.nodeDefaults?.labels],
+    ...spec.spec.nodes.map((n, i): [DocPath, Record<string, string> | undefined] => [['spec', 'nodes', i, 'labels'], n.labels]),
+  ];
+  return places.flatMap(([path, labels]) =>
+    Object.keys(labels ?? {})
+      .filter((key) => !kubeletMaySet(key))
+      .map((key) => report(source, 'PICC218', [...path, key], `the kubelet refuses to start with label "${key}": it may not set labels in the kubernetes.io and k8s.io namespaces`, {
+        atKey: true,
+        hint: 'use a prefix of your own (e.g. homelab.example/role: storage), or node.kubernetes.io/…; node-role.kubernetes.io labels can only be added with kubectl label',
+      })),
+  );
+};
+
 const RULES: Rule[] = [
   uniqueNodeNames, uniqueAddresses, addressesInSubnet, reservedAddresses, networksAreNetworkAddresses, noLoopbackDns,
   networksDoNotOverlap, hasControlPlane, controlPlaneEndpoint, cniSupported, kubernetesVersion, componentsKnown,
-  containerdMatchesKubernetes,
+  containerdMatchesKubernetes, labelsTheKubeletMaySet,
 ];
 
 export function check(source: SourceDoc, spec: ClusterSpec): StageResult<ClusterSpec> {

@@ -429,6 +429,16 @@ const rules: [string, Case][] = [
       passes: spec(['  nodes:\n', '  components:\n    containerd: 2.3.4\n  nodes:\n']),
     },
   ],
+  [
+    'node labels are ones the kubelet may set itself (PICC218)',
+    {
+      fails: {
+        given: spec(['      address: 192.168.1.111\n', '      address: 192.168.1.111\n      labels:\n        node-role.kubernetes.io/storage: ""\n']),
+        want: { code: 'PICC218', path: 'spec.nodes[1].labels.node-role.kubernetes.io/storage', line: 'node-role.kubernetes.io/storage', message: /kubelet refuses to start with label "node-role\.kubernetes\.io\/storage"/, hint: /prefix of your own/ },
+      },
+      passes: spec(['      address: 192.168.1.111\n', '      address: 192.168.1.111\n      labels:\n        node.kubernetes.io/disk: ssd\n        topology.kubernetes.io/zone: attic\n        homelab.example/role: storage\n']),
+    },
+  ],
 ];
 
 describe('check: each rule fails on a spec that breaks it', () => {
