@@ -56,20 +56,39 @@ async function secretsFor(specPath: string, given: string | undefined, cluster: 
   return { path, text };
 }
 
-async function runCompile(spec: string, opts: OutputOptions & { out: string; secrets?: string }): Promise<void> {
+/** Reads and checks a spec; reports and exits 1 unless it is valid. */
+async function validSpec(spec: string, opts: OutputOptions, sources: Map<string, string>): Promise<{ text: string; name: string }> {
   const input = await readInput(spec);
-  const sources = new Map<string, string>();
-  if (input.text === undefined) return reportAndMaybeExit(input.diagnostics, sources, opts);
+  if (input.text === undefined) {
+    reportAndMaybeExit(input.diagnostics, sources, opts);
+    throw new Exit(1);
+  }
   sources.set(spec, input.text);
-  // Check the spec before touching the secrets file: nothing is written for a bad spec.
   const analysis = analyze(spec, input.text);
-  if (!analysis.spec) return reportAndMaybeExit(analysis.diagnostics, sources, opts);
-  const secrets = await secretsFor(spec, opts.secrets, analysis.spec.metadata.name);
+  if (!analysis.spec) {
+    reportAndMaybeExit(analysis.diagnostics, sources, opts);
+    throw new Exit(1);
+  }
+  return { text: input.text, name: analysis.spec.metadata.name };
+}
+
+async function runCompile(spec: string, opts: OutputOptions & { out: string; secrets?: string }): Promise<void> {
+  const sources = new Map<string, string>();
+  // Check the spec before touching the secrets file: nothing is written for a bad spec.
+  const input = await validSpec(spec, opts, sources);
+  const secrets = await secretsFor(spec, opts.secrets, input.name);
   sources.set(secrets.path, secrets.text);
   const result = compile(spec, input.text, secrets.path, secrets.text);
   const failing = hasErrors(result.diagnostics) || (opts.strict === true && result.diagnostics.length > 0);
   if (failing || !result.artifacts || !result.plan) return reportAndMaybeExit(result.diagnostics, sources, opts);
-  const folder = await emit(opts.out, result.plan.name, result.artifacts);
+  const folder = await emit(opts.out, result.plan.name, result.artifacts).catch((e: NodeJS.ErrnoException) => {
+    // A path the user chose that cannot hold the output is their input, not our bug.
+    if (e.code && ['EACCES', 'EEXIST', 'ENOTDIR', 'EROFS', 'EPERM', 'ENOSPC'].includes(e.code)) {
+      process.stderr.write(`picc: cannot write the output into ${opts.out}: ${e.code} (${e.message}); choose another folder with -o\n`);
+      throw new Exit(1);
+    }
+    throw e;
+  });
   reportAndMaybeExit(result.diagnostics, sources, opts, true);
   const rel = relative(process.cwd(), folder);
   const shown = rel && !rel.startsWith('..') ? rel : folder;
@@ -87,18 +106,13 @@ async function runValidate(spec: string, opts: OutputOptions): Promise<void> {
 }
 
 async function runSecretsInit(spec: string, opts: OutputOptions & { secrets?: string }): Promise<void> {
-  const input = await readInput(spec);
-  const sources = new Map<string, string>();
-  if (input.text === undefined) return reportAndMaybeExit(input.diagnostics, sources, opts);
-  sources.set(spec, input.text);
-  const analysis = analyze(spec, input.text);
-  if (!analysis.spec) return reportAndMaybeExit(analysis.diagnostics, sources, opts);
+  const input = await validSpec(spec, opts, new Map());
   const path = opts.secrets ?? defaultSecretsPath(spec);
   if ((await readSecretsFile(path)) !== undefined) {
     process.stderr.write(`picc: ${path} already exists; picc never overwrites a secrets file (its CA is the cluster's identity)\n`);
     throw new Exit(1);
   }
-  await writeNewSecretsFile(path, serializeSecrets(await generateSecrets(analysis.spec.metadata.name, new Date())));
+  await writeNewSecretsFile(path, serializeSecrets(await generateSecrets(input.name, new Date())));
   process.stdout.write(`picc: created ${path} (mode 0600). Keep it private and back it up.\n`);
 }
 
