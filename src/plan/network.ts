@@ -21,7 +21,7 @@ export interface NetworkInput {
 
 export function networkPlan(os: OsProfile, n: NetworkInput) {
   const addressCidr = `${n.address}/${n.prefix}`;
-  const base = { stack: os.network, addressCidr, wifiCountry: n.wifi?.country ?? null };
+  const base = { stack: os.network, addressCidr, wifiCountry: n.wifi?.country ?? null, unblockWifi: n.wifi !== null };
   switch (os.network) {
     case 'dhcpcd':
       return { ...base, files: [], blocks: [{ path: '/etc/dhcpcd.conf', content: dhcpcdBlock(n, addressCidr) }] };

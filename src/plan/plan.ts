@@ -10,7 +10,7 @@ import { byKey } from '../order.js';
 import { series } from './catalog.js';
 import { cniPlan } from './cni/index.js';
 import { DEFAULTS, resolveNodes, type ResolvedNode } from './defaults.js';
-import { kubeadmDocuments, type KubeadmInput } from './kubeadm.js';
+import { goDuration, kubeadmDocuments, type KubeadmInput } from './kubeadm.js';
 import { kubernetesPackagesPlan } from './kubernetes-apt.js';
 import { kubeVipPod } from './kube-vip.js';
 import { networkPlan } from './network.js';
@@ -139,6 +139,7 @@ function nodePlan(
       caFile: { path: `${PATHS.configDir}/cluster-ca.crt`, mode: '0644', content: ensureNewline(secrets.ca.cert) },
       endpointUrl: `https://${cluster.kubernetes.endpoint}/readyz`,
       waitTimeoutSeconds: 3600,
+      tokenTTL: goDuration(kubeadm.tokenTTL),
     },
     pki: isControlPlane ? pkiFiles(secrets) : [],
     kubeVip: isControlPlane && k.highAvailability ? kubeVipFiles(k.endpointHost, k.endpointPort, n.interface) : null,
@@ -147,7 +148,8 @@ function nodePlan(
       user: cluster.access.user,
       sshAuthorizedKeys: cluster.access.sshAuthorizedKeys,
       sshdDropIn: {
-        path: '/etc/ssh/sshd_config.d/90-picc.conf',
+        // sshd keeps the first value it reads: sort before the image's own drop-ins.
+        path: '/etc/ssh/sshd_config.d/01-picc.conf',
         mode: '0644',
         content: `# SSH policy from the cluster spec (managed by picc)\nPermitRootLogin ${cluster.access.permitRootLogin}\n`,
       },

@@ -81,6 +81,8 @@ export interface NodePlan {
     blocks: { path: string; content: string }[];
     addressCidr: string;
     wifiCountry: string | null;
+    /** Raspberry Pi OS keeps Wi-Fi soft-blocked until a country is set: unblock it. */
+    unblockWifi: boolean;
   };
   packages: { required: string[]; optional: string[] };
   modules: { file: FileSpec; names: string[] };
@@ -114,6 +116,8 @@ export interface NodePlan {
     caFile: FileSpec;
     endpointUrl: string;
     waitTimeoutSeconds: number;
+    /** How long the compile-time bootstrap token lives after kubeadm init, as kubeadm writes it. */
+    tokenTTL: string;
   };
   /** Shared CA and key files placed before kubeadm (control planes only). */
   pki: FileSpec[];

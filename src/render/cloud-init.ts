@@ -26,7 +26,11 @@ export function userData(cluster: ClusterPlan, node: NodePlan, setupScript: stri
     write_files: [{ path: node.state.installPath, owner: 'root:root', permissions: '0700', content: setupScript }],
     runcmd: [[node.state.installPath, '--first-boot']],
   };
-  return `#cloud-config\n${banner}${toYaml(doc)}`;
+  // Bullseye and bookworm images run no cloud-init: say so where the user will look.
+  const note = node.os.cloudInit
+    ? ''
+    : `# ${node.os.prettyName} does not run cloud-init: this seed is ignored on its SD card. Run setup.sh on the board instead.\n`;
+  return `#cloud-config\n${banner}${note}${toYaml(doc)}`;
 }
 
 export function networkConfig(cluster: ClusterPlan, node: NodePlan, banner: string): string {

@@ -3,7 +3,7 @@
 
 import { fileURLToPath } from 'node:url';
 import nunjucks from 'nunjucks';
-import { heredocBody, shQuote } from './shell.js';
+import { heredocBody, shQuote, shWords } from './shell.js';
 
 export const TEMPLATES_DIR = fileURLToPath(new URL('../../templates/', import.meta.url));
 
@@ -20,6 +20,7 @@ export function templates(): nunjucks.Environment {
       tags: { commentStart: '<%#', commentEnd: '#%>' },
     });
     env.addFilter('sh', shQuote);
+    env.addFilter('shwords', shWords);
     env.addFilter('heredoc', heredocBody);
   }
   return env;

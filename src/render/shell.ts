@@ -11,6 +11,12 @@ export function shQuote(value: unknown): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
+/** Quotes each item of a list with shQuote and joins them with single spaces. */
+export function shWords(values: unknown): string {
+  if (!Array.isArray(values)) throw new Error('shwords: value must be a list');
+  return values.map(shQuote).join(' ');
+}
+
 export const HEREDOC_DELIMITER = 'PICC_EOF';
 
 /**

@@ -6,6 +6,7 @@ AUTO_REBOOT=0
 CHANGES=0
 PHASE_CHANGES=0
 CURRENT_PHASE="start"
+CHANGE_COMMAND=""
 
 usage() {
   say "usage: $(basename "$0") [--dry-run] [--reboot]"
@@ -37,6 +38,8 @@ die() {
 
 on_error() {
   local status=$1 line=$2 command=$3
+  # Inside change() bash shows only '"$@"': name the command it ran instead.
+  if [[ "$command" == '"$@"' && -n "$CHANGE_COMMAND" ]]; then command=$CHANGE_COMMAND; fi
   printf "ERROR in %s: command '%s' failed with status %s (line %s of %s).\n" \
     "$CURRENT_PHASE" "$command" "$status" "$line" "${BASH_SOURCE[0]}" >&2
   printf 'Fix the cause and run the script again: steps already done are kept and skipped.\n' >&2
@@ -57,10 +60,13 @@ change() {
   shift
   changed "$what"
   if ((DRY_RUN)); then return 0; fi
+  CHANGE_COMMAND="$*"
   "$@"
 }
 
 start_run() {
+  # Before the first write: without root that write would fail with a bare EACCES.
+  if [[ "$(id -u)" != 0 ]]; then die "run as root (sudo $0)"; fi
   if ((DRY_RUN)); then
     say "picc setup for ${NODE_NAME} — dry run: nothing will be changed"
   else

@@ -27,16 +27,22 @@ ensure_packages() {
     apt-get "${APT_LOCK_WAIT[@]}" install -y -q --no-install-recommends "${missing[@]}"
 }
 
-# ensure_optional_packages NAME... — installs those the OS's archive has.
+# ensure_optional_packages NAME... — installs those the OS's archive has. A package found
+# missing (with fresh lists) is recorded, so a re-run does not refresh the lists again.
 ensure_optional_packages() {
-  local name
+  local name absent="$ROOT$STATE_DIR/not-in-archive"
   for name in "$@"; do
     if package_installed "$name"; then continue; fi
+    if [[ -f "$absent/$name" ]]; then
+      note "$name is not in this system's archive; skipped"
+      continue
+    fi
     apt_update_once
     if apt-cache show "$name" >/dev/null 2>&1; then
       ensure_packages "$name"
     else
       note "$name is not in this system's archive; skipped"
+      if ((!DRY_RUN)); then mkdir -p "$absent" && touch "$absent/$name"; fi
     fi
   done
 }

@@ -6,7 +6,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { TEMPLATES_DIR } from '../../src/render/env.js';
-import { HEREDOC_DELIMITER, heredocBody, shQuote } from '../../src/render/shell.js';
+import { HEREDOC_DELIMITER, heredocBody, shQuote, shWords } from '../../src/render/shell.js';
 
 /** What bash makes of `printf %s <quoted>`: the word the quoting produced, byte for byte. */
 function bashWord(quoted: string): string {
@@ -71,6 +71,20 @@ describe('shQuote', () => {
   });
 });
 
+describe('shWords', () => {
+  it('quotes each item with sh and joins with single spaces, so bash sees one word per item', () => {
+    const items = ['plain', 'two words', "it's", '$(id)', ''];
+    const joined = shWords(items);
+    expect(joined).toBe(items.map(shQuote).join(' '));
+    const seen = execFileSync('bash', ['-c', `printf '%s\\n' ${joined}`], { encoding: 'utf8' });
+    expect(seen).toBe(items.map((i) => `${i}\n`).join(''));
+  });
+
+  it('refuses a value that is not a list', () => {
+    expect(() => shWords('a b')).toThrow(/must be a list/);
+  });
+});
+
 describe('heredocBody', () => {
   it('returns the body unchanged', () => {
     const body = 'line $(id) `id` $HOME \\ \'"\n';
@@ -97,7 +111,8 @@ describe('heredocBody', () => {
 
 // ---------------------------------------------------------------------------------------
 // Template lint: the one quoting-filter rule. Every {{ … }} in every file under templates/
-// must end in `| sh` or `| heredoc`; anything else would paste a value into bash raw.
+// must end in `| sh`, `| shwords` (a list, each item through sh) or `| heredoc`; anything
+// else would paste a value into bash raw.
 
 interface Finding {
   file: string;
@@ -114,7 +129,7 @@ function unquotedExpressions(file: string, text: string): { total: number; bad: 
   for (const m of text.matchAll(re)) {
     total++;
     const expr = m[1]!.trim();
-    if (!/\|\s*(sh|heredoc)$/.test(expr)) {
+    if (!/\|\s*(sh|shwords|heredoc)$/.test(expr)) {
       bad.push({ file, line: text.slice(0, m.index).split('\n').length, expression: expr });
     }
   }

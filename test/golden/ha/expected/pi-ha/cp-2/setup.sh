@@ -30,6 +30,7 @@ AUTO_REBOOT=0
 CHANGES=0
 PHASE_CHANGES=0
 CURRENT_PHASE="start"
+CHANGE_COMMAND=""
 
 usage() {
   say "usage: $(basename "$0") [--dry-run] [--reboot]"
@@ -61,6 +62,8 @@ die() {
 
 on_error() {
   local status=$1 line=$2 command=$3
+  # Inside change() bash shows only '"$@"': name the command it ran instead.
+  if [[ "$command" == '"$@"' && -n "$CHANGE_COMMAND" ]]; then command=$CHANGE_COMMAND; fi
   printf "ERROR in %s: command '%s' failed with status %s (line %s of %s).\n" \
     "$CURRENT_PHASE" "$command" "$status" "$line" "${BASH_SOURCE[0]}" >&2
   printf 'Fix the cause and run the script again: steps already done are kept and skipped.\n' >&2
@@ -81,10 +84,13 @@ change() {
   shift
   changed "$what"
   if ((DRY_RUN)); then return 0; fi
+  CHANGE_COMMAND="$*"
   "$@"
 }
 
 start_run() {
+  # Before the first write: without root that write would fail with a bare EACCES.
+  if [[ "$(id -u)" != 0 ]]; then die "run as root (sudo $0)"; fi
   if ((DRY_RUN)); then
     say "picc setup for ${NODE_NAME} — dry run: nothing will be changed"
   else
@@ -263,16 +269,22 @@ ensure_packages() {
     apt-get "${APT_LOCK_WAIT[@]}" install -y -q --no-install-recommends "${missing[@]}"
 }
 
-# ensure_optional_packages NAME... — installs those the OS's archive has.
+# ensure_optional_packages NAME... — installs those the OS's archive has. A package found
+# missing (with fresh lists) is recorded, so a re-run does not refresh the lists again.
 ensure_optional_packages() {
-  local name
+  local name absent="$ROOT$STATE_DIR/not-in-archive"
   for name in "$@"; do
     if package_installed "$name"; then continue; fi
+    if [[ -f "$absent/$name" ]]; then
+      note "$name is not in this system's archive; skipped"
+      continue
+    fi
     apt_update_once
     if apt-cache show "$name" >/dev/null 2>&1; then
       ensure_packages "$name"
     else
       note "$name is not in this system's archive; skipped"
+      if ((!DRY_RUN)); then mkdir -p "$absent" && touch "$absent/$name"; fi
     fi
   done
 }
@@ -352,7 +364,6 @@ phase_preflight() {
   local min_free_mib=4096 resolv=/etc/resolv.conf
   local markers=(/etc/rpi-issue)
   local machine os_id os_version free_mib marker
-  if [[ "$(id -u)" != 0 ]]; then die "run as root (sudo $0)"; fi
 
   machine=$(uname -m)
   if [[ "$machine" != "$want_machine" ]]; then
@@ -490,7 +501,7 @@ PICC_EOF
 
 # Packages picc's steps and kubeadm's preflight checks need.
 phase_packages() {
-  ensure_packages apt-transport-https ca-certificates conntrack curl ebtables ethtool gpg iproute2 iptables kmod socat tar 
+  ensure_packages apt-transport-https ca-certificates conntrack curl ebtables ethtool gpg iproute2 iptables kmod socat tar
 }
 
 # Kernel modules: persisted for every boot and loaded now.
@@ -509,31 +520,42 @@ PICC_EOF
 # Kernel settings for pod networking, persisted and applied now (after the modules:
 # the net.bridge keys exist only once br_netfilter is loaded).
 phase_sysctl() {
-  local key value path current
+  local key value path current expected applied=0
   ensure_file /etc/sysctl.d/90-picc-kubernetes.conf 0644 <<'PICC_EOF'
 # Kubernetes networking (managed by picc); needs br_netfilter loaded first
 net.bridge.bridge-nf-call-iptables = 1
 net.bridge.bridge-nf-call-ip6tables = 1
 net.ipv4.ip_forward = 1
 PICC_EOF
+  expected=$(cat <<'PICC_EOF'
+net.bridge.bridge-nf-call-iptables 1
+net.bridge.bridge-nf-call-ip6tables 1
+net.ipv4.ip_forward 1
+PICC_EOF
+  )
   while read -r key value; do
     path="$ROOT/proc/sys/${key//.//}"
     current=$(cat "$path" 2>/dev/null || true)
     if [[ "$current" != "$value" ]]; then
       change "apply kernel settings ($key is ${current:-unset}, wants $value)" sysctl --system
+      applied=1
       break
     fi
-  done <<'PICC_EOF'
-net.bridge.bridge-nf-call-iptables 1
-net.bridge.bridge-nf-call-ip6tables 1
-net.ipv4.ip_forward 1
-PICC_EOF
+  done <<<"$expected"
+  if ((!applied || DRY_RUN)); then return 0; fi
+  # sysctl --system applies every file in order: a later one may set a key back.
+  while read -r key value; do
+    current=$(cat "$ROOT/proc/sys/${key//.//}" 2>/dev/null || true)
+    if [[ "$current" != "$value" ]]; then
+      die "$key is still ${current:-unset} after sysctl --system, wants $value: a sysctl file applied later (/etc/sysctl.d, /etc/sysctl.conf) sets it back, or its kernel module is not loaded"
+    fi
+  done <<<"$expected"
 }
 
 # Kernel command line: Raspberry Pi kernels turn the memory cgroup off in their device
 # tree; the kubelet needs it. Takes effect at the next boot.
 phase_kernel_cmdline() {
-  ensure_kernel_args cgroup_enable=memory 
+  ensure_kernel_args cgroup_enable=memory
 }
 
 # Swap off for good: the kubelet refuses to start with swap on.
@@ -558,7 +580,7 @@ PICC_EOF
 phase_kubernetes_packages() {
   local key_url=https://pkgs.k8s.io/core:/stable:/v1.35/deb/Release.key fingerprint=DE15B14486CD377B9E876E1A234654DA9A296436
   local keyring=/etc/apt/keyrings/kubernetes-apt-keyring.gpg version=1.35.0
-  local packages=(kubeadm kubectl kubelet ) pinned name wanted=()
+  local packages=(kubeadm kubectl kubelet) pinned name wanted=()
   ensure_dir /etc/apt/keyrings 0755
   if ! key_has_fingerprint "$ROOT$keyring" "$fingerprint"; then
     changed "install the Kubernetes package signing key into $keyring"
@@ -610,7 +632,7 @@ key_has_fingerprint() {
 # containerd 2.3.4, runc 1.4.3 and CNI plugins 1.9.1 from their release
 # artifacts, each verified by sha256 before it is unpacked.
 phase_container_runtime() {
-  local restart="" pause config
+  local pause config
   download containerd https://github.com/containerd/containerd/releases/download/v2.3.4/containerd-2.3.4-linux-arm64.tar.gz a985fbb7e18fc0362d31a055338f5d7b0e087a3e27f14c70d1c5965399a29f95 containerd-2.3.4-linux-arm64.tar.gz
   download runc https://github.com/opencontainers/runc/releases/download/v1.4.3/runc.arm64 633301e2e32f8a5ad54031aab4901eb00308bec677dd15faa2751e8f9dab5ca4 runc.arm64
   download cni-plugins https://github.com/containernetworking/plugins/releases/download/v1.9.1/cni-plugins-linux-arm64-v1.9.1.tgz 56171987d3947707c3563db2f4001bccaf50fd63468611b9f3cbecb1375ee7ec cni-plugins-linux-arm64-v1.9.1.tgz
@@ -618,7 +640,7 @@ phase_container_runtime() {
   if ! installed_matches containerd a985fbb7e18fc0362d31a055338f5d7b0e087a3e27f14c70d1c5965399a29f95 || [[ ! -x "$ROOT/usr/local/bin/containerd" ]]; then
     change "unpack containerd into /usr/local" tar -C "$ROOT/usr/local" -xzf "$ROOT$DOWNLOAD_DIR/"containerd-2.3.4-linux-arm64.tar.gz
     record_installed containerd a985fbb7e18fc0362d31a055338f5d7b0e087a3e27f14c70d1c5965399a29f95
-    restart=restart
+    restart_pending containerd
   fi
   if ! installed_matches runc 633301e2e32f8a5ad54031aab4901eb00308bec677dd15faa2751e8f9dab5ca4 || [[ ! -x "$ROOT/usr/local/sbin/runc" ]]; then
     change "install runc as /usr/local/sbin/runc" install -D -m 0755 "$ROOT$DOWNLOAD_DIR/"runc.arm64 "$ROOT/usr/local/sbin/runc"
@@ -655,7 +677,7 @@ WantedBy=multi-user.target
 PICC_EOF
   if ((FILE_CHANGED)); then
     change "reload systemd units" systemctl daemon-reload
-    restart=restart
+    restart_pending containerd
   fi
 
   # The sandbox (pause) image must be the one this kubeadm version wants.
@@ -681,15 +703,37 @@ PICC_EOF
   )
   ensure_dir /etc/containerd 0755
   write_if_different /etc/containerd/config.toml 0644 "${config//@PAUSE_IMAGE@/$pause}"$'\n'
-  if ((FILE_CHANGED)); then restart=restart; fi
+  if ((FILE_CHANGED)); then restart_pending containerd; fi
 
   ensure_file /etc/crictl.yaml 0644 <<'PICC_EOF'
 runtime-endpoint: unix:///var/run/containerd/containerd.sock
 image-endpoint: unix:///var/run/containerd/containerd.sock
 PICC_EOF
 
-  ensure_service containerd "$restart"
+  if is_restart_pending containerd; then
+    ensure_service containerd restart
+    clear_restart_pending containerd
+  else
+    ensure_service containerd
+  fi
   if ((!DRY_RUN)); then verify_containerd_config "$pause"; fi
+}
+
+# A restart owed for a new binary or configuration is remembered on disk, so a run that
+# fails before the restart leaves it owed to the next run instead of lost.
+restart_pending() {
+  if ((DRY_RUN)); then return 0; fi
+  mkdir -p "$ROOT$STATE_DIR/restart-pending"
+  touch "$ROOT$STATE_DIR/restart-pending/$1"
+}
+
+is_restart_pending() {
+  [[ -f "$ROOT$STATE_DIR/restart-pending/$1" ]] || { ((DRY_RUN)) && ((PHASE_CHANGES > 0)); }
+}
+
+clear_restart_pending() {
+  if ((DRY_RUN)); then return 0; fi
+  rm -f "$ROOT$STATE_DIR/restart-pending/$1"
 }
 
 # Reads back the configuration containerd actually loaded.
@@ -1006,6 +1050,7 @@ PICC_EOF
     note "this control plane has already joined"
   else
     wait_for_api
+    note "joining with the bootstrap token compiled into this script; it is valid for 24h0m0s after kubeadm init (later: picc secrets rotate-token, recompile, kubeadm token create)"
     change "join the cluster as a control plane (kubeadm join)" kubeadm join --config "$ROOT$config"
   fi
   ensure_file /etc/kubernetes/manifests/kube-vip.yaml 0600 <<'PICC_EOF'
@@ -1087,7 +1132,7 @@ wait_for_api() {
 # Access for pi: SSH keys and sshd policy, kubectl with admin.conf.
 phase_access() {
   local user=pi home
-  ensure_file /etc/ssh/sshd_config.d/90-picc.conf 0644 <<'PICC_EOF'
+  ensure_file /etc/ssh/sshd_config.d/01-picc.conf 0644 <<'PICC_EOF'
 # SSH policy from the cluster spec (managed by picc)
 PermitRootLogin no
 PICC_EOF
@@ -1102,7 +1147,8 @@ PICC_EOF
   if [[ -f "$ROOT/etc/kubernetes/admin.conf" ]] || ((DRY_RUN)); then
     ensure_dir "$home/.kube" 0700
     local admin=""
-    if ((!DRY_RUN)); then admin=$(cat "$ROOT/etc/kubernetes/admin.conf"; printf x); fi
+    # A dry run before kubeadm init has no admin.conf yet: it would write one.
+    if [[ -f "$ROOT/etc/kubernetes/admin.conf" ]]; then admin=$(cat "$ROOT/etc/kubernetes/admin.conf"; printf x); fi
     write_if_different "$home/.kube/config" 0600 "${admin%x}"
   fi
   own_home_files "$user" "$home"
