@@ -548,11 +548,12 @@ phase_swap() {
 [Main]
 Mechanism=none
 PICC_EOF
-  # rpi-swap sets up zram and a swap file at every boot from its drop-ins (above);
-  # Mechanism=none takes effect at the next boot, swapoff covers this one.
+  # Off first: a swap file is removed only once nothing swaps to it.
   if [[ -n "$(active_swaps)" ]]; then
     change "turn off active swap" swapoff -a
   fi
+  # rpi-swap sets up zram and a swap file at every boot from its drop-ins (above);
+  # Mechanism=none takes effect at the next boot, swapoff covers this one.
   if ((!DRY_RUN)) && [[ -n "$(active_swaps)" ]]; then
     die "swap is still active after swapoff -a: $(active_swaps)"
   fi

@@ -544,15 +544,16 @@ phase_kernel_cmdline() {
 
 # Swap off for good: the kubelet refuses to start with swap on.
 phase_swap() {
+  # Off first: a swap file is removed only once nothing swaps to it.
+  if [[ -n "$(active_swaps)" ]]; then
+    change "turn off active swap" swapoff -a
+  fi
   # dphys-swapfile recreates /var/swap at every boot unless it is disabled.
   if systemctl is-enabled --quiet dphys-swapfile 2>/dev/null; then
     change "disable dphys-swapfile" systemctl disable --now dphys-swapfile
   fi
   if [[ -f "$ROOT/var/swap" ]]; then
     change "remove the swap file /var/swap" rm -f "$ROOT/var/swap"
-  fi
-  if [[ -n "$(active_swaps)" ]]; then
-    change "turn off active swap" swapoff -a
   fi
   if ((!DRY_RUN)) && [[ -n "$(active_swaps)" ]]; then
     die "swap is still active after swapoff -a: $(active_swaps)"

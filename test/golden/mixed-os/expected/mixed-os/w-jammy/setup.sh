@@ -556,14 +556,15 @@ phase_kernel_cmdline() {
 
 # Swap off for good: the kubelet refuses to start with swap on.
 phase_swap() {
+  # Off first: a swap file is removed only once nothing swaps to it.
+  if [[ -n "$(active_swaps)" ]]; then
+    change "turn off active swap" swapoff -a
+  fi
   # Comment out swap entries in /etc/fstab so they are not activated at boot.
   local fstab_now
   if [[ -f "$ROOT/etc/fstab" ]] && awk '$1 !~ /^#/ && $3 == "swap" { found = 1 } END { exit !found }' "$ROOT/etc/fstab"; then
     fstab_now=$(awk '$1 !~ /^#/ && $3 == "swap" { print "# disabled by picc (the kubelet runs without swap): " $0; next } { print }' "$ROOT/etc/fstab"; printf x)
     write_if_different /etc/fstab "$(stat -c '%a' "$ROOT/etc/fstab")" "${fstab_now%x}"
-  fi
-  if [[ -n "$(active_swaps)" ]]; then
-    change "turn off active swap" swapoff -a
   fi
   if ((!DRY_RUN)) && [[ -n "$(active_swaps)" ]]; then
     die "swap is still active after swapoff -a: $(active_swaps)"
