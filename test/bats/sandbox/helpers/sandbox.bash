@@ -2,6 +2,7 @@
 # shaped like a freshly flashed board, and command shims (helpers/shim) first on PATH.
 #
 #   setup_file() { sandbox_setup_file OS...; }    # compile the fixture once per OS
+#   compile_cluster DIR [COMPONENT-LINE...] <SPEC   # another cluster (SB_CLUSTER_OUT)
 #   make_root OS NODE [--no-memory] [--no-swap] [--ip CIDR|none]
 #   run_setup [ARGS]                               # bats `run` of that node's setup.sh
 
@@ -24,6 +25,8 @@ node_address() {
   case "$1" in
     cp-1) echo 192.168.1.101/24 ;;
     worker-1) echo 192.168.1.102/24 ;;
+    cp-2) echo 192.168.1.103/24 ;; # cp-2 and cp-3: the HA fixture (ha.bats)
+    cp-3) echo 192.168.1.104/24 ;;
     *) return 1 ;;
   esac
 }
@@ -47,10 +50,7 @@ sandbox_setup_file() {
   fi
 
   local digests
-  digests=$(printf '  components:\n    containerd: {version: "%s", sha256: {arm64: "%s"}}\n    runc: {version: "%s", sha256: {arm64: "%s"}}\n    cniPlugins: {version: "%s", sha256: {arm64: "%s"}}\n' \
-    "$CONTAINERD_VERSION" "$(sha_of "$SHIM_SERVE/containerd-$CONTAINERD_VERSION-linux-arm64.tar.gz")" \
-    "$RUNC_VERSION" "$(sha_of "$SHIM_SERVE/runc.arm64")" \
-    "$CNI_VERSION" "$(sha_of "$SHIM_SERVE/cni-plugins-linux-arm64-v$CNI_VERSION.tgz")")
+  digests=$(component_digests)
   for os in "$@"; do
     [[ -d "$SB_OUT/$os" ]] && continue
     tmp="$cache/spec/$os.$BATS_ROOT_PID.$$"
@@ -68,6 +68,35 @@ sandbox_setup_file() {
     grep -q " $os\$" "$tmp/compile.log" || { echo "compile for $os did not take the OS:" >&2; cat "$tmp/compile.log" >&2; return 1; }
     mv -T "$tmp/out" "$SB_OUT/$os" 2>/dev/null || true
   done
+}
+
+# spec.components pinned to the fake artifacts (their digests computed from the bytes).
+component_digests() {
+  printf '  components:\n    containerd: {version: "%s", sha256: {arm64: "%s"}}\n    runc: {version: "%s", sha256: {arm64: "%s"}}\n    cniPlugins: {version: "%s", sha256: {arm64: "%s"}}\n' \
+    "$CONTAINERD_VERSION" "$(sha_of "$SHIM_SERVE/containerd-$CONTAINERD_VERSION-linux-arm64.tar.gz")" \
+    "$RUNC_VERSION" "$(sha_of "$SHIM_SERVE/runc.arm64")" \
+    "$CNI_VERSION" "$(sha_of "$SHIM_SERVE/cni-plugins-linux-arm64-v$CNI_VERSION.tgz")"
+}
+
+# compile_cluster DIR [COMPONENT-LINE...] <SPEC — compiles a spec other than matrix.yaml
+# (call sandbox_setup_file first): spec.components pinned to the fake artifacts, plus the
+# given lines (e.g. 'calico: {...}'), is appended, and matrix.secrets.yaml is relabelled
+# for its cluster. The scripts land in DIR/out/<cluster>/<node>/; point make_root at
+# them with SB_CLUSTER_OUT=DIR/out/<cluster>.
+compile_cluster() {
+  local dir=$1 line name
+  shift
+  mkdir -p "$dir"
+  {
+    cat
+    component_digests
+    for line in "$@"; do printf '    %s\n' "$line"; done
+  } >"$dir/cluster.yaml"
+  name=$(sed -n 's/^  name: //p' "$dir/cluster.yaml")
+  sed "s/^cluster: matrix\$/cluster: $name/" "$SANDBOX_DIR/fixtures/matrix.secrets.yaml" >"$dir/cluster.secrets.yaml"
+  chmod 0600 "$dir/cluster.secrets.yaml"
+  node "$REPO_DIR/dist/cli.js" compile "$dir/cluster.yaml" --secrets "$dir/cluster.secrets.yaml" -o "$dir/out" \
+    >"$dir/compile.log" 2>&1 || { cat "$dir/compile.log" >&2; return 1; }
 }
 
 sha_of() { sha256sum "$1" | cut -d' ' -f1; }
@@ -91,7 +120,8 @@ make_artifacts() {
   printf '\177ELF fake runc %s\n' "$RUNC_VERSION" >"$serve/runc.arm64"
 }
 
-script_for() { echo "$SB_OUT/$1/matrix/$2/setup.sh"; }
+# SB_CLUSTER_OUT: another compiled cluster (compile_cluster) instead of the matrix one.
+script_for() { echo "${SB_CLUSTER_OUT:-$SB_OUT/$1/matrix}/$2/setup.sh"; }
 
 # make_root OS NODE [--no-memory] [--no-swap] [--ip CIDR|none]
 # A freshly flashed board of OS; the node's script is $SB_SCRIPT.
@@ -310,4 +340,19 @@ refute_called() {
   done
   [[ -z "$hits" ]] || fail "unexpected call(s) matching $1:
 $hits"
+}
+
+# rerun_changes_nothing — setup.sh once more on the finished node: it says 0 changes,
+# calls nothing that changes a system and leaves the node's end state as it was.
+rerun_changes_nothing() {
+  local before after
+  before=$(final_state)
+  run_script "$SB_SCRIPT"
+  assert_success
+  assert_line "$SB_NODE is already set up: 0 changes"
+  refute_output --partial "changed:"
+  [[ -z "$(mutating_calls)" ]] || fail "the second run called: $(mutating_calls)"
+  after=$(final_state)
+  [[ "$before" == "$after" ]] || fail "the second run changed the node:
+$(diff <(echo "$before") <(echo "$after"))"
 }
