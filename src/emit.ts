@@ -3,11 +3,15 @@
 // renames, so a reader sees the old output or the new, never a mix.
 
 import { mkdir, mkdtemp, rename, rm, writeFile, chmod } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Artifact } from './render/render.js';
 
 /** Writes artifacts (paths "<cluster>/…") under outDir, replacing <outDir>/<cluster> whole. */
 export async function emit(outDir: string, cluster: string, artifacts: readonly Artifact[]): Promise<string> {
+  // Kernel pseudo-filesystems never hold files (and Node's recursive mkdir spins on /proc).
+  if (/^\/(proc|sys|dev)(\/|$)/.test(resolve(outDir))) {
+    throw Object.assign(new Error(`${outDir} is inside a kernel pseudo-filesystem`), { code: 'EPERM' });
+  }
   // Checked before anything is written: a "<cluster>/../x" path would escape the folder.
   for (const a of artifacts) {
     const rest = a.path.startsWith(`${cluster}/`) ? a.path.slice(cluster.length + 1).split('/') : [];

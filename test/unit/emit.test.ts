@@ -62,6 +62,11 @@ describe('emit', () => {
     });
   });
 
+  it('refuses an output folder in a kernel pseudo-filesystem before writing anything', async () => {
+    await expect(emit('/proc/picc-out', 'lab', [{ path: 'lab/a/setup.sh', mode: 0o700, content: 'x\n' }])).rejects.toMatchObject({ code: 'EPERM' });
+    expect(existsSync('/proc/picc-out')).toBe(false);
+  });
+
   it('creates the output folder when it does not exist', async () => {
     const out = join(dir, 'a', 'b', 'out');
     await emit(out, 'lab', ARTIFACTS);
