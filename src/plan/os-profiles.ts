@@ -28,67 +28,56 @@ export interface OsProfile {
   optionalPackages: readonly string[];
 }
 
+// What all releases of one family share; each profile below adds only what differs.
+const RASPIOS = {
+  osReleaseId: 'debian',
+  vendorMarker: '/etc/rpi-issue',
+  kubeletResolvConf: '/etc/resolv.conf',
+  optionalPackages: [],
+} as const;
+
+const UBUNTU = {
+  osReleaseId: 'ubuntu',
+  vendorMarker: null,
+  network: 'netplan',
+  swap: 'fstab',
+  // systemd-resolved's stub (127.0.0.53) is in /etc/resolv.conf; this file has the real upstreams.
+  kubeletResolvConf: '/run/systemd/resolve/resolv.conf',
+  cloudInit: true,
+  // vxlan (flannel, calico) is in the extra modules package on some Ubuntu Pi kernels.
+  optionalPackages: ['linux-modules-extra-raspi'],
+} as const;
+
 export const OS_PROFILES: Readonly<Record<OsId, OsProfile>> = {
   'raspios-bullseye': {
+    ...RASPIOS,
     id: 'raspios-bullseye',
     prettyName: 'Raspberry Pi OS 11 (bullseye)',
-    osReleaseId: 'debian',
     osReleaseVersion: '11',
-    vendorMarker: '/etc/rpi-issue',
     network: 'dhcpcd',
     swap: 'dphys-swapfile',
-    kubeletResolvConf: '/etc/resolv.conf',
     cloudInit: false,
-    optionalPackages: [],
   },
   'raspios-bookworm': {
+    ...RASPIOS,
     id: 'raspios-bookworm',
     prettyName: 'Raspberry Pi OS 12 (bookworm)',
-    osReleaseId: 'debian',
     osReleaseVersion: '12',
-    vendorMarker: '/etc/rpi-issue',
     network: 'networkmanager',
     swap: 'dphys-swapfile',
-    kubeletResolvConf: '/etc/resolv.conf',
     cloudInit: false,
-    optionalPackages: [],
   },
   'raspios-trixie': {
+    ...RASPIOS,
     id: 'raspios-trixie',
     prettyName: 'Raspberry Pi OS 13 (trixie)',
-    osReleaseId: 'debian',
     osReleaseVersion: '13',
-    vendorMarker: '/etc/rpi-issue',
     network: 'networkmanager',
     swap: 'rpi-swap',
-    kubeletResolvConf: '/etc/resolv.conf',
     cloudInit: true,
-    optionalPackages: [],
   },
-  'ubuntu-22.04': {
-    id: 'ubuntu-22.04',
-    prettyName: 'Ubuntu Server 22.04 LTS',
-    osReleaseId: 'ubuntu',
-    osReleaseVersion: '22.04',
-    vendorMarker: null,
-    network: 'netplan',
-    swap: 'fstab',
-    kubeletResolvConf: '/run/systemd/resolve/resolv.conf',
-    cloudInit: true,
-    optionalPackages: ['linux-modules-extra-raspi'],
-  },
-  'ubuntu-24.04': {
-    id: 'ubuntu-24.04',
-    prettyName: 'Ubuntu Server 24.04 LTS',
-    osReleaseId: 'ubuntu',
-    osReleaseVersion: '24.04',
-    vendorMarker: null,
-    network: 'netplan',
-    swap: 'fstab',
-    kubeletResolvConf: '/run/systemd/resolve/resolv.conf',
-    cloudInit: true,
-    optionalPackages: ['linux-modules-extra-raspi'],
-  },
+  'ubuntu-22.04': { ...UBUNTU, id: 'ubuntu-22.04', prettyName: 'Ubuntu Server 22.04 LTS', osReleaseVersion: '22.04' },
+  'ubuntu-24.04': { ...UBUNTU, id: 'ubuntu-24.04', prettyName: 'Ubuntu Server 24.04 LTS', osReleaseVersion: '24.04' },
 };
 
 /** Packages every node needs before picc's own steps (kubeadm preflight tools, TLS, gpg). */

@@ -350,31 +350,26 @@ class Checker {
   }
 }
 
-function parseCert(checker: Checker, path: DocPath, text: string): X509Certificate | undefined {
+/** Parses one PEM value; a damaged one becomes a diagnostic at its path. */
+function parsePem<T>(checker: Checker, path: DocPath, text: string, what: string, parse: (pem: string) => T): T | undefined {
   try {
-    return new X509Certificate(text);
+    return parse(text);
   } catch (err) {
-    checker.problem(path, `not a valid certificate (${errorText(err)})`, { hint: 'the PEM block is damaged; restore it from a backup' });
+    checker.problem(path, `not a valid ${what} (${errorText(err)})`, { hint: 'the PEM block is damaged; restore it from a backup' });
     return undefined;
   }
+}
+
+function parseCert(checker: Checker, path: DocPath, text: string): X509Certificate | undefined {
+  return parsePem(checker, path, text, 'certificate', (pem) => new X509Certificate(pem));
 }
 
 function parseKey(checker: Checker, path: DocPath, text: string): KeyObject | undefined {
-  try {
-    return createPrivateKey(text);
-  } catch (err) {
-    checker.problem(path, `not a valid private key (${errorText(err)})`, { hint: 'the PEM block is damaged; restore it from a backup' });
-    return undefined;
-  }
+  return parsePem(checker, path, text, 'private key', createPrivateKey);
 }
 
 function parsePub(checker: Checker, path: DocPath, text: string): KeyObject | undefined {
-  try {
-    return createPublicKey(text);
-  } catch (err) {
-    checker.problem(path, `not a valid public key (${errorText(err)})`, { hint: 'the PEM block is damaged; restore it from a backup' });
-    return undefined;
-  }
+  return parsePem(checker, path, text, 'public key', createPublicKey);
 }
 
 function validPassphrase(pass: string): boolean {
