@@ -46,15 +46,27 @@ export interface CompileResult {
   diagnostics: Diagnostic[];
 }
 
-/** The whole compiler: a pure function of (spec text, secrets text). */
+/** The whole compiler: a pure function of (spec text, secrets text). Problems in both files are reported together. */
 export function compile(specFile: string, specText: string, secretsFile: string, secretsText: string): CompileResult {
   const analysis = analyze(specFile, specText);
-  if (!analysis.spec || !analysis.source) return { diagnostics: analysis.diagnostics };
   const secrets = parseSecrets(secretsFile, secretsText);
   const diagnostics = [...analysis.diagnostics, ...secrets.diagnostics];
-  if (!secrets.value || hasErrors(diagnostics)) return { diagnostics };
+  if (!analysis.spec || !analysis.source || !secrets.value || hasErrors(diagnostics)) return { diagnostics };
   diagnostics.push(...checkSecrets(analysis.source, analysis.spec, secrets.value, secretsFile));
   if (hasErrors(diagnostics)) return { diagnostics };
   const clusterPlan = plan(analysis.spec, secrets.value);
   return { plan: clusterPlan, artifacts: render(clusterPlan), diagnostics };
+}
+
+/**
+ * validate: every problem compile would find, without writing anything. With no secrets
+ * file yet, the spec is checked against the empty one compile would create (so a Wi-Fi
+ * network without its passphrase is found now, not at the first compile).
+ */
+export function validateAll(specFile: string, specText: string, secrets: { file: string; text?: string }): Diagnostic[] {
+  if (secrets.text !== undefined) return compile(specFile, specText, secrets.file, secrets.text).diagnostics;
+  const analysis = analyze(specFile, specText);
+  if (!analysis.spec || !analysis.source) return analysis.diagnostics;
+  const empty = { cluster: analysis.spec.metadata.name, wifi: {} };
+  return [...analysis.diagnostics, ...checkSecrets(analysis.source, analysis.spec, empty, `${secrets.file} (not created yet: run \`picc secrets init\`)`)];
 }

@@ -13,6 +13,8 @@ export const CODES = {
   PICC002: { title: 'YAML syntax error', hint: 'fix the YAML syntax at the marked place' },
   PICC003: { title: 'not exactly one YAML document', hint: 'keep one document per file (no ---)' },
   PICC004: { title: 'duplicate key', hint: 'remove one of the two entries' },
+  PICC010: { title: 'wrong usage', hint: 'see `picc --help` or `picc <command> --help`' },
+  PICC011: { title: 'no place for the secrets file', hint: 'name the secrets file with --secrets FILE' },
 
   // schema (shape of the spec)
   PICC101: { title: 'unknown key', hint: 'remove it, or check its spelling against the spec reference in README.md' },
@@ -45,6 +47,15 @@ export const CODES = {
   // secrets file
   PICC301: { title: 'secrets file invalid' },
   PICC302: { title: 'secrets do not match the spec' },
+  PICC303: { title: 'secrets file readable by others', hint: 'chmod 600 the secrets file' },
+
+  // output folder
+  PICC501: { title: 'output folder holds files picc did not write', hint: 'move them away, choose another folder with -o, or --force to write beside them' },
+  PICC502: { title: 'output folder holds the spec or its secrets file', hint: 'choose an output folder outside the spec\'s folder, e.g. -o out' },
+  PICC503: { title: 'output folder cannot be written', hint: 'choose another output folder with -o' },
+
+  // picc itself
+  PICC900: { title: 'internal error', hint: 'this is a bug in picc: please report it with the spec that caused it' },
 } as const satisfies Record<string, CodeInfo>;
 
 export type Code = keyof typeof CODES;

@@ -2,46 +2,65 @@
 //
 // Human form (one block per diagnostic, blank line between blocks):
 //
-//   error[PICC112]: spec.nodes[1].address: 192.168.2.7 is outside spec.network.subnet 192.168.1.0/24
+//   error[PICC203]: spec.nodes[1].address: 192.168.2.7 is outside spec.network.subnet 192.168.1.0/24
 //     --> cluster.yaml:14:14
 //      |
 //   14 |     address: 192.168.2.7
 //      |              ^^^^^^^^^^^
 //      = hint: give the node an address inside 192.168.1.0/24, or widen the subnet
 //
-// followed by a summary line ("error: 3 problems found in cluster.yaml; nothing was written").
-// JSON form: {"diagnostics":[{severity,code,message,file,path,line,col,hint}]}
+// followed by a summary line ("3 errors; nothing was written"). Every piece of text that
+// may come from the user's files goes through printable(): control characters, line
+// separators and bidi overrides appear as escapes, never raw in the terminal. Colour
+// (severity and caret) only when the caller says so: a TTY and no NO_COLOR.
+//
+// JSON form, one document for tools:
+//   {"diagnostics":[{severity,code,message,path,file,line,column,hint}]}
+// with line, column and hint null when absent. These field names are a contract.
 
 import { formatPath, sortDiagnostics, type Diagnostic } from './diagnostic.js';
+import { jsonSafe, printable } from './printable.js';
 
 export type SourceTexts = ReadonlyMap<string, string>;
 
-export function formatHuman(diagnostics: readonly Diagnostic[], sources: SourceTexts): string {
+export interface HumanOptions {
+  color?: boolean;
+}
+
+const STYLE = { error: '\u001b[1;31m', warning: '\u001b[1;33m', caret: '\u001b[1;36m', reset: '\u001b[0m' } as const;
+
+export function formatHuman(diagnostics: readonly Diagnostic[], sources: SourceTexts, opts: HumanOptions = {}): string {
   return sortDiagnostics(diagnostics)
-    .map((d) => formatOne(d, sources.get(d.file)))
+    .map((d) => formatOne(d, sources.get(d.file), opts.color === true))
     .join('\n');
 }
 
-function formatOne(d: Diagnostic, text: string | undefined): string {
-  const where = d.path.length > 0 ? `${formatPath(d.path)}: ` : '';
-  const lines = [`${d.severity}[${d.code}]: ${where}${d.message}`];
+function formatOne(d: Diagnostic, text: string | undefined, color: boolean): string {
+  const paint = (style: keyof typeof STYLE, s: string): string => (color ? `${STYLE[style]}${s}${STYLE.reset}` : s);
+  const where = d.path.length > 0 ? `${printable(formatPath(d.path))}: ` : '';
+  const lines = [`${paint(d.severity, `${d.severity}[${d.code}]`)}: ${where}${printable(d.message)}`];
+  const hint = d.hint !== undefined ? printable(d.hint) : undefined;
   if (d.line !== undefined) {
     const col = d.col ?? 1;
-    lines.push(`  --> ${d.file}:${d.line}:${col}`);
-    const sourceLine = text?.split('\n')[d.line - 1];
+    lines.push(`  --> ${printable(d.file)}:${d.line}:${col}`);
+    const sourceLine = text?.split('\n')[d.line - 1]?.replace(/\r$/, '');
     if (sourceLine !== undefined) {
       const gutter = ' '.repeat(String(d.line).length);
       const span = Math.max(1, Math.min(d.span ?? 1, sourceLine.length - col + 1));
+      // Escapes widen the line: place the caret under the escaped text.
+      const shown = (s: string): string => printable(s.replace(/\t/g, ' '));
+      const before = shown(sourceLine.slice(0, col - 1)).length;
+      const width = Math.max(1, shown(sourceLine.slice(col - 1, col - 1 + span)).length);
       lines.push(`${gutter} |`);
-      lines.push(`${d.line} | ${sourceLine.replace(/\t/g, ' ')}`);
-      lines.push(`${gutter} | ${' '.repeat(col - 1)}${'^'.repeat(span)}`);
-      if (d.hint) lines.push(`${gutter} = hint: ${d.hint}`);
+      lines.push(`${d.line} | ${shown(sourceLine)}`);
+      lines.push(`${gutter} | ${' '.repeat(before)}${paint('caret', '^'.repeat(width))}`);
+      if (hint) lines.push(`${gutter} = hint: ${hint}`);
       return lines.join('\n') + '\n';
     }
   } else {
-    lines.push(`  --> ${d.file}`);
+    lines.push(`  --> ${printable(d.file)}`);
   }
-  if (d.hint) lines.push(`   = hint: ${d.hint}`);
+  if (hint) lines.push(`   = hint: ${hint}`);
   return lines.join('\n') + '\n';
 }
 
@@ -52,23 +71,28 @@ export function formatRaw(diagnostics: readonly Diagnostic[]): string {
       const pos = d.line !== undefined ? `${d.file}:${d.line}:${d.col ?? 1}` : d.file;
       const where = d.path.length > 0 ? `${formatPath(d.path)}: ` : '';
       const hint = d.hint ? ` (hint: ${d.hint})` : '';
-      return `${pos}: ${d.severity}[${d.code}]: ${where}${d.message}${hint}\n`;
+      return printable(`${pos}: ${d.severity}[${d.code}]: ${where}${d.message}${hint}`) + '\n';
     })
     .join('');
 }
 
-export function formatJson(diagnostics: readonly Diagnostic[]): string {
-  const out = sortDiagnostics(diagnostics).map((d) => ({
+/** The stable JSON shape of one diagnostic. */
+export function diagnosticJson(d: Diagnostic): Record<string, unknown> {
+  return {
     severity: d.severity,
     code: d.code,
     message: d.message,
-    file: d.file,
     path: formatPath(d.path),
+    file: d.file,
     line: d.line ?? null,
-    col: d.col ?? null,
+    column: d.col ?? null,
     hint: d.hint ?? null,
-  }));
-  return JSON.stringify({ diagnostics: out }, null, 2) + '\n';
+  };
+}
+
+/** A JSON document for tools: the diagnostics, plus any fields a command adds (ok, output, …). */
+export function formatJson(diagnostics: readonly Diagnostic[], extra: Record<string, unknown> = {}): string {
+  return jsonSafe(JSON.stringify({ ...extra, diagnostics: sortDiagnostics(diagnostics).map(diagnosticJson) }, null, 2)) + '\n';
 }
 
 export function summary(diagnostics: readonly Diagnostic[], wrote: boolean): string {

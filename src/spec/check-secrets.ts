@@ -7,7 +7,7 @@ import { report } from '../diagnostics/report.js';
 import type { SecretsBundle } from '../secrets/types.js';
 import type { ClusterSpec } from './types.js';
 
-export function checkSecrets(source: SourceDoc, spec: ClusterSpec, secrets: SecretsBundle, secretsFile: string): Diagnostic[] {
+export function checkSecrets(source: SourceDoc, spec: ClusterSpec, secrets: Pick<SecretsBundle, 'cluster' | 'wifi'>, secretsFile: string): Diagnostic[] {
   const out: Diagnostic[] = [];
   if (secrets.cluster !== spec.metadata.name) {
     out.push(report(source, 'PICC302', ['metadata', 'name'], `the secrets file ${secretsFile} belongs to cluster "${secrets.cluster}", not "${spec.metadata.name}"`, {

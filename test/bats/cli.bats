@@ -124,7 +124,7 @@ mode_of() {
   done
   assert_equal "$(mode_of "$WORK/out/homelab/admin.kubeconfig")" 600
   # Exactly the example's nodes, nothing else.
-  assert_equal "$(ls "$WORK/out/homelab" | tr '\n' ' ')" "admin.kubeconfig ${EXAMPLE_NODES[*]} "
+  assert_equal "$(ls "$WORK/out/homelab" | tr '\n' ' ')" "admin.kubeconfig ${EXAMPLE_NODES[*]} picc-manifest.json "
 }
 
 @test "compile keeps the modes under a permissive umask" {
@@ -219,8 +219,8 @@ mode_of() {
   refute_stack_trace
   run node -e '
     const d = JSON.parse(require("fs").readFileSync(0, "utf8")).diagnostics;
-    console.log(d.map((x) => `${x.code} ${x.path} ${x.line}:${x.col}`).join("\n"));
-  ' <<<"$stderr"
+    console.log(d.map((x) => `${x.code} ${x.path} ${x.line}:${x.column}`).join("\n"));
+  ' <<<"$output"
   assert_success
   assert_output "$(printf '%s\n' 'PICC101 spec.kubernetes.cnii 11:5' 'PICC105 spec.nodes[1].address 21:16' 'PICC201 spec.nodes[2].name 22:13')"
 }
@@ -228,7 +228,8 @@ mode_of() {
 @test "--format json on a valid spec is an empty list" {
   picc validate homelab.yaml --format json
   assert_success
-  run node -e 'const j = JSON.parse(require("fs").readFileSync(0, "utf8")); if (j.diagnostics.length !== 0) process.exit(1)' <<<"$stderr"
+  assert_equal "$stderr" ""
+  run node -e 'const j = JSON.parse(require("fs").readFileSync(0, "utf8")); if (j.diagnostics.length !== 0 || j.ok !== true) process.exit(1)' <<<"$output"
   assert_success
 }
 
@@ -246,7 +247,7 @@ mode_of() {
   picc compile homelab.yaml -o "$WORK/not-a-folder"
   assert_failure
   refute_stack_trace
-  [[ "$stderr" == *"picc: "* ]] || fail "stderr: $stderr"
+  [[ "$stderr" == *"error[PICC503]"* ]] || fail "stderr: $stderr"
 }
 
 # --- secrets ------------------------------------------------------------------------

@@ -141,7 +141,7 @@ describe('formatJson', () => {
     const parsed = JSON.parse(formatJson([outside, diag({ code: 'PICC001', message: 'gone' })]));
     expect(parsed).toEqual({
       diagnostics: [
-        { severity: 'error', code: 'PICC001', message: 'gone', file: 'cluster.yaml', path: '(document)', line: null, col: null, hint: null },
+        { severity: 'error', code: 'PICC001', message: 'gone', file: 'cluster.yaml', path: '(document)', line: null, column: null, hint: null },
         {
           severity: 'error',
           code: 'PICC203',
@@ -149,7 +149,7 @@ describe('formatJson', () => {
           file: 'cluster.yaml',
           path: 'spec.nodes[0].address',
           line: 12,
-          col: 16,
+          column: 16,
           hint: 'give the node an address inside 192.168.1.0/24, or widen the subnet',
         },
       ],
@@ -163,6 +163,45 @@ describe('formatJson', () => {
   it('keeps quotes and newlines in messages intact', () => {
     const d = diag({ message: 'unknown key "a\nb"' });
     expect(JSON.parse(formatJson([d])).diagnostics[0].message).toBe('unknown key "a\nb"');
+  });
+
+  it('writes C1 controls, line separators and bidi overrides as \\u escapes, and reads back the same text', () => {
+    const message = 'ssid "a\u0085b\u2028c\u202ed\u009be"';
+    const text = formatJson([diag({ message })]);
+    expect(text).not.toMatch(/[\u0085\u2028\u202e\u009b]/);
+    expect(JSON.parse(text).diagnostics[0].message).toBe(message);
+  });
+
+  it('puts the fields a command adds before the diagnostics', () => {
+    expect(JSON.parse(formatJson([], { command: 'validate', ok: true }))).toEqual({ command: 'validate', ok: true, diagnostics: [] });
+  });
+});
+
+describe('formatHuman: text from the user is shown, never acted on', () => {
+  const hostile = 'dns: "\u001b[2J\u0085x\u2028y\u202ez"';
+  const src = new Map([['c.yaml', `a: 1\n${hostile}\n`]]);
+  const d = diag({ file: 'c.yaml', message: 'bad "\u001b[31mred\u0007"', hint: 'not \u2029 this', line: 2, col: 7, span: 11 });
+
+  it('escapes control characters, C1, line separators and bidi overrides in message, hint and source line', () => {
+    const out = formatHuman([d], src);
+    expect(out).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202e]/);
+    expect(out).toContain('bad "\\x1b[31mred\\x07"');
+    expect(out).toContain('2 | dns: "\\x1b[2J\\x85x\\u{2028}y\\u{202e}z"');
+    expect(out).toContain('= hint: not \\u{2029} this');
+  });
+
+  it('puts the caret under the escaped text', () => {
+    const lines = formatHuman([d], src).split('\n');
+    const source = lines.findIndex((l) => l.startsWith('2 | '));
+    const caret = lines[source + 1]!;
+    expect(caret.indexOf('^') - 4).toBe(lines[source]!.slice(4).indexOf('\\x1b'));
+  });
+
+  it('paints severity and caret only when asked', () => {
+    expect(formatHuman([d], src)).not.toContain('\u001b[');
+    const coloured = formatHuman([d], src, { color: true });
+    expect(coloured).toContain('\u001b[1;31merror[PICC203]\u001b[0m');
+    expect(coloured).toContain('\u001b[1;36m^');
   });
 });
 
