@@ -20,6 +20,8 @@ import { generateSecrets } from '../../src/secrets/generate.js';
 import { caCertHash } from '../../src/secrets/hash.js';
 import type { SecretsBundle } from '../../src/secrets/types.js';
 import { compileCase, listCases, readTree, REPO_ROOT, type TreeFile } from './cases.js';
+import { buildManifest, MANIFEST_NAME, serializeManifest } from '../../src/manifest.js';
+import { compareCodeUnits as byCodeUnit } from '../../src/order.js';
 
 const run = promisify(execFile);
 const cases = listCases();
@@ -27,6 +29,14 @@ const CLI = join(REPO_ROOT, 'dist', 'cli.js');
 
 function asTree(artifacts: Artifact[]): TreeFile[] {
   return artifacts.map((a) => ({ path: a.path, mode: a.mode, bytes: Buffer.from(a.content, 'utf8') }));
+}
+
+/** What the CLI writes for these artifacts: the artifacts and emit's manifest of them. */
+function writtenTree(artifacts: Artifact[]): TreeFile[] {
+  const cluster = artifacts[0]!.path.split('/')[0]!;
+  const relative = artifacts.map((a) => ({ ...a, path: a.path.slice(cluster.length + 1) }));
+  const manifest = { path: `${cluster}/${MANIFEST_NAME}`, mode: 0o644, content: serializeManifest(buildManifest(cluster, relative)) };
+  return asTree([...artifacts, manifest]).sort((a, b) => byCodeUnit(a.path, b.path));
 }
 
 /** Compact and exact: equal trees give equal summaries, and a difference names the file. */
@@ -102,7 +112,7 @@ describe('determinism: the CLI across environments', () => {
       }));
       for (const { c, e, tree } of runs) {
         const got = readTree(tree);
-        const want = asTree(compileCase(c));
+        const want = writtenTree(compileCase(c));
         const message = `CLI output for ${c.name} under ${e.name} differs from compile() (is dist/ stale? npx tsc -p .)`;
         // The first differing file as text, for a readable diff; then the whole tree exactly.
         const differing = want.find((w) => !got.some((g) => g.path === w.path && g.bytes.equals(w.bytes)));
