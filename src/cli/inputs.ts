@@ -2,7 +2,8 @@
 // can fail is a diagnostic about that file (PICC001), never an exception; reads are
 // bounded, so a huge or endless input (/dev/zero) is refused rather than swallowed.
 
-import { open, stat } from 'node:fs/promises';
+import { open, realpath, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { fileProblem } from '../diagnostics/report.js';
 import { defaultSecretsPath } from '../secrets/store.js';
@@ -68,7 +69,9 @@ export interface SecretsLocation {
 export async function locateSecrets(specPath: string, given: string | undefined): Promise<SecretsLocation> {
   if (given !== undefined) return { path: given };
   const info = await stat(specPath).catch(() => undefined);
-  if (!info?.isFile()) {
+  const folder = await realpath(dirname(specPath)).catch(() => '/dev');
+  // /dev/stdin < file is a regular file too, but nothing belongs beside it.
+  if (!info?.isFile() || /^\/(dev|proc|sys)(\/|$)/.test(folder)) {
     return {
       diagnostic: fileProblem(specPath, 'PICC011', `${specPath} is not a regular file, so there is no place beside it for its secrets file`,
         'name the secrets file with --secrets FILE'),

@@ -319,3 +319,146 @@ mode_of() {
   [[ "$stderr" == *"no secrets file at homelab.secrets.yaml"* && "$stderr" == *"picc secrets init"* ]] || fail "stderr: $stderr"
   [[ ! -e homelab.secrets.yaml ]] || fail "rotate-token created a secrets file"
 }
+
+# --- the output folder and the laptop's files ---------------------------------------
+
+@test "the output folder holding the spec and its secrets is refused: both stay, nothing is written" {
+  mkdir homelab
+  mv homelab.yaml homelab/cluster.yaml
+  picc secrets init homelab/cluster.yaml
+  assert_success
+  before="$(sha256sum homelab/cluster.yaml homelab/cluster.secrets.yaml)"
+  picc compile homelab/cluster.yaml -o .
+  assert_failure 1
+  refute_stack_trace
+  [[ "$stderr" == *"error[PICC502]"* && "$stderr" == *"homelab/cluster.yaml"* && "$stderr" == *"homelab/cluster.secrets.yaml"* ]] || fail "stderr: $stderr"
+  assert_equal "$(sha256sum homelab/cluster.yaml homelab/cluster.secrets.yaml)" "$before"
+  assert_equal "$(ls -A homelab | tr '\n' ' ')" "cluster.secrets.yaml cluster.yaml "
+}
+
+@test "files of the user's in the output folder survive recompiles; a hand-edited script is refused until --force" {
+  picc compile homelab.yaml -o out
+  assert_success
+  mkdir out/homelab/.git && echo ref >out/homelab/.git/HEAD && echo mine >out/homelab/NOTES
+  picc compile homelab.yaml -o out
+  assert_success
+  [[ "$output" == *"(2 other files there left alone)"* ]] || fail "output: $output"
+  assert_equal "$(cat out/homelab/.git/HEAD out/homelab/NOTES)" "$(printf 'ref\nmine')"
+  echo 'edited by hand' >>out/homelab/k8s-worker-3/setup.sh
+  picc compile homelab.yaml -o out
+  assert_failure 1
+  [[ "$stderr" == *"error[PICC501]"* && "$stderr" == *"k8s-worker-3/setup.sh (changed since picc wrote it)"* ]] || fail "stderr: $stderr"
+  grep -q 'edited by hand' out/homelab/k8s-worker-3/setup.sh || fail "the refused compile changed the edited script"
+  picc compile homelab.yaml -o out --force
+  assert_success
+  ! grep -q 'edited by hand' out/homelab/k8s-worker-3/setup.sh || fail "--force did not rewrite the script"
+  assert_equal "$(cat out/homelab/NOTES)" mine
+}
+
+@test "a folder picc did not make is refused; --force writes beside its files and deletes none" {
+  mkdir -p out/homelab && echo mine >out/homelab/inventory.txt
+  picc compile homelab.yaml -o out
+  assert_failure 1
+  [[ "$stderr" == *"error[PICC501]"* && "$stderr" == *"inventory.txt"* ]] || fail "stderr: $stderr"
+  [[ ! -e homelab.secrets.yaml ]] || fail "a refused compile created the secrets file"
+  picc compile homelab.yaml -o out --force
+  assert_success
+  assert_equal "$(cat out/homelab/inventory.txt)" mine
+  [[ -f out/homelab/k8s-master-1/setup.sh ]] || fail "no output"
+}
+
+@test "a spec that is no regular file needs --secrets: no secrets file appears in /dev" {
+  picc compile /dev/stdin -o out <homelab.yaml
+  assert_failure 1
+  refute_stack_trace
+  [[ "$stderr" == *"error[PICC011]"* && "$stderr" == *"--secrets"* ]] || fail "stderr: $stderr"
+  [[ ! -e /dev/stdin.secrets.yaml && ! -e out ]] || fail "something was written"
+  picc compile /dev/stdin -o out --secrets lab.secrets.yaml <homelab.yaml
+  assert_success
+  assert_equal "$(mode_of lab.secrets.yaml)" 600
+}
+
+@test "a compile that fails after the spec check writes nothing, not even the secrets file" {
+  # A Wi-Fi node needs its passphrase in the secrets file: a fresh one has none.
+  sed -i 's/^      address: 192.168.1.107$/      address: 192.168.1.107\n      interface: wlan0\n      wifi: { ssid: homelab, country: PL }/' homelab.yaml
+  grep -q 'ssid: homelab' homelab.yaml || fail "the test could not add a Wi-Fi node"
+  picc validate homelab.yaml
+  assert_failure 1
+  [[ "$stderr" == *"error[PICC215]"* && "$stderr" == *"picc secrets init"* ]] || fail "validate: $stderr"
+  picc compile homelab.yaml -o out
+  assert_failure 1
+  [[ "$stderr" == *"error[PICC215]"* ]] || fail "compile: $stderr"
+  [[ ! -e homelab.secrets.yaml && ! -e out ]] || fail "something was written: $(ls -A)"
+}
+
+@test "a secrets path that is a folder is a diagnostic (exit 1), not an internal error" {
+  mkdir homelab.secrets.yaml
+  picc compile homelab.yaml -o out
+  assert_failure 1
+  refute_stack_trace
+  [[ "$stderr" == *"error[PICC001]"* && "$stderr" == *"homelab.secrets.yaml"* ]] || fail "stderr: $stderr"
+  picc validate homelab.yaml
+  assert_failure 1
+}
+
+@test "a secrets file others may read is a warning; under --strict an error and nothing is written" {
+  picc secrets init homelab.yaml
+  chmod 644 homelab.secrets.yaml
+  picc compile homelab.yaml -o out
+  assert_success
+  [[ "$stderr" == *"warning[PICC303]"* && "$stderr" == *"chmod 600 homelab.secrets.yaml"* ]] || fail "stderr: $stderr"
+  rm -rf out
+  picc compile homelab.yaml -o out --strict
+  assert_failure 1
+  [[ ! -e out ]] || fail "--strict wrote the output"
+}
+
+# --- for tools and terminals --------------------------------------------------------
+
+@test "--format json: one document on stdout for success, bad input and wrong usage alike" {
+  picc compile homelab.yaml -o out --format json
+  assert_success
+  assert_equal "$stderr" ""
+  run node -e 'const j = JSON.parse(require("fs").readFileSync(0, "utf8"));
+    if (!j.ok || j.command !== "compile" || j.output.files.length !== 25 || !j.output.secretsFileCreated || j.notes.length !== 1) process.exit(1)' <<<"$output"
+  assert_success
+  picc compile homelab.yaml -o out --format json --bogus
+  assert_failure 2
+  assert_equal "$stderr" ""
+  run node -e 'const j = JSON.parse(require("fs").readFileSync(0, "utf8")); const d = j.diagnostics[0];
+    if (j.ok !== false || d.code !== "PICC010" || !d.message.includes("--bogus")) process.exit(1)' <<<"$output"
+  assert_success
+  picc secrets init homelab.yaml --format json
+  assert_failure 1
+  run node -e 'const d = JSON.parse(require("fs").readFileSync(0, "utf8")).diagnostics[0];
+    for (const k of ["severity", "code", "message", "path", "file", "line", "column", "hint"]) if (!(k in d)) process.exit(1)' <<<"$output"
+  assert_success
+}
+
+@test "a closed stderr or stdout does not turn an answer into an internal error" {
+  cp "$INVALID_FIXTURE" cluster.yaml
+  run node "$REPO/dist/cli.js" validate cluster.yaml 2>&-
+  assert_failure 1
+  run node "$REPO/dist/cli.js" validate homelab.yaml >&-
+  assert_success
+}
+
+@test "colour only on a terminal, and never with NO_COLOR" {
+  cp "$INVALID_FIXTURE" cluster.yaml
+  esc=$'\e['
+  run script -qec "node '$REPO/dist/cli.js' validate cluster.yaml" /dev/null
+  [[ "$output" == *"${esc}1;31merror[PICC101]"* ]] || fail "no colour on a terminal: $output"
+  run script -qec "NO_COLOR=1 node '$REPO/dist/cli.js' validate cluster.yaml" /dev/null
+  [[ "$output" == *"error[PICC101]"* && "$output" != *"$esc"* ]] || fail "colour despite NO_COLOR: $output"
+  picc validate cluster.yaml
+  [[ "$stderr" != *"$esc"* ]] || fail "colour into a pipe"
+}
+
+@test "escape sequences and line separators from the spec are shown escaped, never sent raw to the terminal" {
+  sed -i 's/^  kubernetes:$/  kubernetes:\n    "\\e]0;pwned\\a\\u2028cni\\e[2J": flannel/' homelab.yaml
+  picc validate homelab.yaml
+  assert_failure 1
+  [[ "$stderr" == *'\x1b]0;pwned\x07\u{2028}cni\x1b[2J'* ]] || fail "stderr: $stderr"
+  if LC_ALL=C grep -q $'[\x01-\x08\x0b-\x1f\x7f]' <<<"$stderr"; then fail "raw control characters on stderr"; fi
+  if grep -q $'\u2028' <<<"$stderr"; then fail "raw U+2028 on stderr"; fi
+}
