@@ -363,11 +363,13 @@ describe('store', () => {
     expect(await readSecretsFile(path)).toBe('first\n');
   });
 
-  it('replaces a file atomically with mode 0600 and leaves no temp file', async () => {
+  it('replaces a file atomically (a new inode: a reader of the old one never sees half a file) with mode 0600 and leaves no temp file', async () => {
     const path = join(dir, 'rotate.secrets.yaml');
     writeFileSync(path, 'old\n');
     chmodSync(path, 0o644);
+    const before = statSync(path).ino;
     await replaceSecretsFile(path, 'new\n');
+    expect(statSync(path).ino).not.toBe(before);
     expect(readFileSync(path, 'utf8')).toBe('new\n');
     expect(statSync(path).mode & 0o777).toBe(0o600);
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
