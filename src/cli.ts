@@ -6,6 +6,7 @@
 import 'reflect-metadata';
 import { Command, CommanderError, Option } from 'commander';
 import { formatJson } from './diagnostics/format.js';
+import { runBoot } from './cli/boot.js';
 import { runCompile, runRotateToken, runSecretsInit, runValidate } from './cli/commands.js';
 import { Exit, Reporter, type OutputOptions, type Streams } from './cli/reporter.js';
 import { PICC_VERSION } from './version.js';
@@ -45,6 +46,17 @@ function program(json: boolean): Command {
     .addOption(format)
     .addOption(strict)
     .action((spec: string, opts) => runValidate(spec, reporter('validate', opts), opts));
+  cmd
+    .command('boot')
+    .description("write one node's seed onto its SD card's mounted boot partition (cloud-init seed, or picc's first-boot script)")
+    .argument('<spec>', 'the cluster spec')
+    .argument('<node>', 'the node the card is for')
+    .argument('<mountpoint>', 'where the card\'s boot partition is mounted (bootfs, system-boot)')
+    .addOption(secretsFile)
+    .option('--dry-run', 'list what would be written, write nothing')
+    .addOption(format)
+    .addOption(strict)
+    .action((spec: string, node: string, mount: string, opts) => runBoot(spec, node, mount, reporter('boot', opts), opts));
   const secrets = cmd.command('secrets').description('manage the cluster secrets file');
   secrets
     .command('init')

@@ -54,6 +54,14 @@ export const CODES = {
   PICC502: { title: 'output folder holds the spec or its secrets file', hint: 'choose an output folder outside the spec\'s folder, e.g. -o out' },
   PICC503: { title: 'output folder cannot be written', hint: 'choose another output folder with -o' },
 
+  // picc boot: the SD card's boot partition
+  PICC601: { title: 'not a Raspberry Pi boot partition', hint: 'mount the card\'s boot partition (bootfs, system-boot) and give its mount point' },
+  PICC602: { title: 'card holds another OS than the node\'s', hint: 'flash the image the spec names for this node, or change the node\'s os' },
+  PICC603: { title: 'card already customised by Raspberry Pi Imager', hint: 'flash the image again without Imager\'s customisation (OS customisation: no)' },
+  PICC604: { title: 'card OS cannot be told', hint: 'make sure the card holds the image the spec names for this node' },
+  PICC605: { title: 'no such node', hint: 'name a node of spec.nodes' },
+  PICC606: { title: 'no secrets file yet', hint: 'run `picc compile SPEC` first: every board must share one CA' },
+
   // picc itself
   PICC900: { title: 'internal error', hint: 'this is a bug in picc: please report it with the spec that caused it' },
 } as const satisfies Record<string, CodeInfo>;

@@ -21,6 +21,8 @@ export interface OsProfile {
   kubeletResolvConf: string;
   /** Does the image run cloud-init from the boot partition at first boot? */
   cloudInit: boolean;
+  /** Where the running system mounts the boot partition (cmdline.txt, config.txt). */
+  bootMount: '/boot' | '/boot/firmware';
   /**
    * Packages installed when the OS's archive has them (apt-cache decides on the node):
    * Ubuntu's Pi kernel keeps vxlan in linux-modules-extra-raspi on some releases only.
@@ -44,6 +46,7 @@ const UBUNTU = {
   // systemd-resolved's stub (127.0.0.53) is in /etc/resolv.conf; this file has the real upstreams.
   kubeletResolvConf: '/run/systemd/resolve/resolv.conf',
   cloudInit: true,
+  bootMount: '/boot/firmware',
   // vxlan (flannel, calico) is in the extra modules package on some Ubuntu Pi kernels.
   optionalPackages: ['linux-modules-extra-raspi'],
 } as const;
@@ -57,6 +60,7 @@ export const OS_PROFILES: Readonly<Record<OsId, OsProfile>> = {
     network: 'dhcpcd',
     swap: 'dphys-swapfile',
     cloudInit: false,
+    bootMount: '/boot',
   },
   'raspios-bookworm': {
     ...RASPIOS,
@@ -66,6 +70,7 @@ export const OS_PROFILES: Readonly<Record<OsId, OsProfile>> = {
     network: 'networkmanager',
     swap: 'dphys-swapfile',
     cloudInit: false,
+    bootMount: '/boot/firmware',
   },
   'raspios-trixie': {
     ...RASPIOS,
@@ -75,6 +80,7 @@ export const OS_PROFILES: Readonly<Record<OsId, OsProfile>> = {
     network: 'networkmanager',
     swap: 'rpi-swap',
     cloudInit: true,
+    bootMount: '/boot/firmware',
   },
   'ubuntu-22.04': { ...UBUNTU, id: 'ubuntu-22.04', prettyName: 'Ubuntu Server 22.04 LTS', osReleaseVersion: '22.04' },
   'ubuntu-24.04': { ...UBUNTU, id: 'ubuntu-24.04', prettyName: 'Ubuntu Server 24.04 LTS', osReleaseVersion: '24.04' },

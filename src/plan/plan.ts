@@ -7,6 +7,7 @@ import { caCertHash } from '../secrets/hash.js';
 import { formatCidr, parseCidr } from '../net/ipv4.js';
 import { toYaml, toYamlDocuments } from '../render/yaml.js';
 import { byKey } from '../order.js';
+import { bootPlan } from './boot.js';
 import { series } from './catalog.js';
 import { cniPlan } from './cni/index.js';
 import { DEFAULTS, resolveNodes, type ResolvedNode } from './defaults.js';
@@ -131,6 +132,7 @@ function nodePlan(
     modules: modulesPlan(k.cni),
     sysctl: sysctlPlan(),
     kernelArgs: kernelArgs(network.wifiCountry),
+    boot: bootPlan(os, kernelArgs(network.wifiCountry), cluster.access.sshAuthorizedKeys),
     swap: swapPlan(os),
     kubernetesPackages: kubernetesPackagesPlan(k.version, k.minor, mirror),
     runtime: runtimePlan(spec.spec.components ?? {}, n.arch, mirror),

@@ -3,6 +3,7 @@
 // No optional fields: absence is spelt null or an empty list.
 
 import type { Arch, CniName, Role, TaintSpec } from '../spec/types.js';
+import type { BootPlan } from './boot.js';
 import type { OsProfile } from './os-profiles.js';
 
 /** A file the node must have, exactly: content and mode. */
@@ -89,6 +90,8 @@ export interface NodePlan {
   /** The file, and "key value" lines the running kernel must show afterwards. */
   sysctl: { file: FileSpec; expected: string };
   kernelArgs: string[];
+  /** How the node is reached from its SD card: the cloud-init seed or picc's first-boot script. */
+  boot: BootPlan;
   swap: { mechanism: OsProfile['swap']; files: FileSpec[] };
   kubernetesPackages: {
     keyUrl: string;

@@ -29,7 +29,7 @@ export function userData(cluster: ClusterPlan, node: NodePlan, setupScript: stri
   // Bullseye and bookworm images run no cloud-init: say so where the user will look.
   const note = node.os.cloudInit
     ? ''
-    : `# ${node.os.prettyName} does not run cloud-init: this seed is ignored on its SD card. Run setup.sh on the board instead.\n`;
+    : `# ${node.os.prettyName} does not run cloud-init: this seed is ignored on its SD card. Use \`picc boot\` (it puts first-boot.sh and setup.sh on the card) or run setup.sh on the board.\n`;
   return `#cloud-config\n${banner}${note}${toYaml(doc)}`;
 }
 

@@ -27,7 +27,12 @@ function renderNode(cluster: ClusterPlan, node: NodePlan): Artifact[] {
   const script = renderSetupScript(cluster, node);
   const ud = userData(cluster, node, script, banner);
   const nc = networkConfig(cluster, node, banner);
+  // Systems without cloud-init are reached through picc's first-boot script (picc boot).
+  const firstBoot: Artifact[] = node.boot.firstBoot
+    ? [{ path: `${dir}/first-boot.sh`, mode: 0o700, content: templates().render('first-boot.sh.njk', { cluster, node, picc: { version: PICC_VERSION } }) }]
+    : [];
   return [
+    ...firstBoot,
     // Every script holds the bootstrap token (control planes also the CA keys): owner only.
     { path: `${dir}/setup.sh`, mode: 0o700, content: script },
     { path: `${dir}/user-data`, mode: 0o600, content: ud },
