@@ -1,4 +1,4 @@
-// Every generated setup.sh of every golden case parses (bash -n) and is clean under
+// Every generated script (setup.sh, first-boot.sh) of every golden case parses (bash -n) and is clean under
 // shellcheck at its strictest: severity style, no exclusions, no rc file. A finding fails
 // the test and is printed whole (file:line:col: level: message [SCxxxx]).
 
@@ -27,10 +27,10 @@ function run(cmd: string, args: string[]): Promise<Result> {
 
 // Concurrent: the time is all in child processes.
 describe.concurrent('shell scripts', () => {
-  it.each(cases)('every setup.sh of $name passes bash -n and shellcheck --severity=style', async (c) => {
+  it.each(cases)('every script of $name passes bash -n and shellcheck --severity=style', async (c) => {
     const dir = mkdtempSync(join(tmpdir(), `picc-shellcheck-${c.name}-`));
     try {
-      const scripts = compileCase(c).filter((a) => a.path.endsWith('/setup.sh'));
+      const scripts = compileCase(c).filter((a) => a.path.endsWith('.sh'));
       expect(scripts.length).toBeGreaterThan(0);
       const files = scripts.map((a) => {
         const file = join(dir, a.path);

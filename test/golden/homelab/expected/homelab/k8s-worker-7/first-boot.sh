@@ -67,8 +67,9 @@ settle_user() {
 
 grant_access() {
   local home sudoers="$ROOT/etc/sudoers.d/010_picc-$USER_NAME"
+  mkdir -p "$ROOT/etc/sudoers.d"
   printf '%s ALL=(ALL) NOPASSWD: ALL\n' "$USER_NAME" >"$sudoers.picc-new"
-  visudo -cqf "$sudoers.picc-new"
+  visudo -cqf "$sudoers.picc-new" || { rm -f "$sudoers.picc-new"; exit 1; }
   chmod 0440 "$sudoers.picc-new"
   mv "$sudoers.picc-new" "$sudoers"
   home=$(getent passwd "$USER_NAME" | cut -d: -f6)
