@@ -14,7 +14,8 @@ export function keyfileValue(value: string): string {
     else if (ch === '\r') out += '\\r';
     else out += ch;
   }
-  // Leading spaces are dropped by the reader, trailing ones by careless editors: \s keeps both.
+  // The reader drops leading spaces (NetworkManager 1.42 keeps trailing ones); \s at both
+  // ends keeps the value whole whatever the reader, and makes the spaces visible.
   const lead = /^ */.exec(out)![0].length;
   const trail = lead === out.length ? 0 : /( *)$/.exec(out)![1]!.length;
   return '\\s'.repeat(lead) + out.slice(lead, out.length - trail) + '\\s'.repeat(trail);
