@@ -1,10 +1,12 @@
 // Plan for the static-network phase: the files each network stack reads.
 // dhcpcd (bullseye): a marked block in /etc/dhcpcd.conf; NetworkManager (bookworm,
 // trixie): a keyfile (0600: it may hold a Wi-Fi passphrase); netplan (Ubuntu): a YAML
-// file with an explicit renderer.
+// file with an explicit renderer. Every value is escaped for the format it lands in
+// (src/text/); the spec's schema has already refused control characters in free text.
 
 import { createHash } from 'node:crypto';
-import { stringify } from 'yaml';
+import { keyfileSsid, keyfileValue } from '../text/keyfile.js';
+import { toYaml } from '../text/yaml.js';
 import type { OsProfile } from './os-profiles.js';
 import type { FileSpec } from './types.js';
 
@@ -47,23 +49,25 @@ function nmKeyfile(n: NetworkInput, cidr: string): FileSpec {
   const lines = [
     '# Static address for Kubernetes (managed by picc)',
     '[connection]',
-    `id=${id}`,
-    `uuid=${stableUuid(`${n.cluster}/${n.node}/${n.interface}`)}`,
-    `type=${n.wifi ? 'wifi' : 'ethernet'}`,
-    `interface-name=${n.interface}`,
+    entry('id', id),
+    entry('uuid', stableUuid(`${n.cluster}/${n.node}/${n.interface}`)),
+    entry('type', n.wifi ? 'wifi' : 'ethernet'),
+    entry('interface-name', n.interface),
     'autoconnect=true',
     // Higher than the image's DHCP profile, so this one wins at boot.
     'autoconnect-priority=100',
     '',
   ];
   if (n.wifi) {
-    lines.push('[wifi]', 'mode=infrastructure', `ssid=${n.wifi.ssid}`, '', '[wifi-security]', 'key-mgmt=wpa-psk', `psk=${n.wifi.passphrase}`, '');
+    // ssid is a byte array with NetworkManager's own text-or-bytes form, not a plain string.
+    lines.push('[wifi]', 'mode=infrastructure', `ssid=${keyfileSsid(n.wifi.ssid)}`, '', '[wifi-security]', 'key-mgmt=wpa-psk', entry('psk', n.wifi.passphrase), '');
   }
   lines.push(
     '[ipv4]',
     'method=manual',
-    `address1=${cidr},${n.gateway}`,
-    `dns=${n.dns.join(';')};`,
+    entry('address1', `${cidr},${n.gateway}`),
+    // A list: each element escaped, `;` after each (the addresses themselves hold no `;`).
+    `dns=${n.dns.map((d) => `${keyfileValue(d)};`).join('')}`,
     'ignore-auto-dns=true',
     '',
     '[ipv6]',
@@ -71,6 +75,10 @@ function nmKeyfile(n: NetworkInput, cidr: string): FileSpec {
     '',
   );
   return { path: `/etc/NetworkManager/system-connections/${id}.nmconnection`, mode: '0600', content: lines.join('\n') };
+}
+
+function entry(key: string, value: string): string {
+  return `${key}=${keyfileValue(value)}`;
 }
 
 /** netplan v2; also the body of cloud-init's network-config. */
@@ -85,7 +93,8 @@ export function netplanDocument(n: NetworkInput, cidr: string, renderer: string 
   const network: Record<string, unknown> = { version: 2 };
   if (renderer) network['renderer'] = renderer;
   if (n.wifi) {
-    device['access-points'] = { [n.wifi.ssid]: { password: n.wifi.passphrase } };
+    // A Map: the key is the user's SSID, which may be any text (even __proto__).
+    device['access-points'] = new Map([[n.wifi.ssid, { password: n.wifi.passphrase }]]);
     device['regulatory-domain'] = n.wifi.country;
     network['wifis'] = { [n.interface]: device };
   } else {
@@ -96,7 +105,7 @@ export function netplanDocument(n: NetworkInput, cidr: string, renderer: string 
 }
 
 function netplanYaml(n: NetworkInput, cidr: string, renderer: string): string {
-  return '# Static address for Kubernetes (managed by picc)\n' + stringify(netplanDocument(n, cidr, renderer), { lineWidth: 0 });
+  return '# Static address for Kubernetes (managed by picc)\n' + toYaml(netplanDocument(n, cidr, renderer));
 }
 
 /** A UUID derived from a name, so NetworkManager profiles are the same on every compile. */

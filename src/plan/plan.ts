@@ -5,7 +5,7 @@ import type { ClusterSpec } from '../spec/types.js';
 import type { SecretsBundle } from '../secrets/types.js';
 import { caCertHash } from '../secrets/hash.js';
 import { formatCidr, parseCidr } from '../net/ipv4.js';
-import { toYaml, toYamlDocuments } from '../render/yaml.js';
+import { toYaml, toYamlDocuments } from '../text/yaml.js';
 import { byKey } from '../order.js';
 import { bootPlan } from './boot.js';
 import { series } from './catalog.js';
@@ -98,7 +98,7 @@ function nodePlan(
   const mirror = spec.spec.mirror ?? null;
   const k = cluster.kubernetes;
   const isControlPlane = n.role === 'control-plane';
-  const wifi = n.wifi ? { ...n.wifi, passphrase: secrets.wifi[n.wifi.ssid] ?? '' } : null;
+  const wifi = n.wifi ? { ...n.wifi, passphrase: secrets.wifi.get(n.wifi.ssid) ?? '' } : null;
   const network = networkPlan(os, {
     cluster: cluster.name, node: n.name, interface: n.interface, address: n.address, prefix: cluster.network.prefix,
     gateway: cluster.network.gateway, dns: cluster.network.dns, wifi,

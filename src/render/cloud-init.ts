@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { ClusterPlan, NodePlan } from '../plan/types.js';
 import { netplanDocument } from '../plan/network.js';
-import { toYaml } from './yaml.js';
+import { toYaml } from '../text/yaml.js';
 
 export function userData(cluster: ClusterPlan, node: NodePlan, setupScript: string, banner: string): string {
   const user: Record<string, unknown> = {

@@ -2,7 +2,7 @@
 // client certificate (group kubeadm:cluster-admins), all embedded.
 
 import type { ClusterPlan } from '../plan/types.js';
-import { toYaml } from './yaml.js';
+import { toYaml } from '../text/yaml.js';
 
 const b64 = (pem: string): string => Buffer.from(pem, 'utf8').toString('base64');
 

@@ -8,6 +8,9 @@ export function shQuote(value: unknown): string {
   if (s.includes('\0')) throw new Error('shQuote: NUL byte in value');
   // Plain words stay readable; anything else is single-quoted.
   if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(s)) return s;
+  // With $ or ` inside, double quotes with those escaped: the same word, and shellcheck
+  // does not mistake a literal $(…) for an expansion meant to happen (SC2016).
+  if (/[$`]/.test(s)) return `"${s.replace(/[$`"\\]/g, '\\$&')}"`;
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 

@@ -13,6 +13,7 @@ import type { SourceDoc } from '../diagnostics/locate.js';
 import { fileProblem, report } from '../diagnostics/report.js';
 import { yamlProblems } from '../diagnostics/yaml-errors.js';
 import { closest } from '../spec/suggest.js';
+import { codePointName, firstUnsafeCharacter, shown } from '../text/alphabet.js';
 import type { CertKeyPair, SecretsBundle } from './types.js';
 
 const HEADER = [
@@ -43,7 +44,7 @@ export function serializeSecrets(b: SecretsBundle): string {
     bootstrapToken: b.bootstrapToken,
     certificateKey: b.certificateKey,
     admin: pair(b.admin),
-    wifi: { ...b.wifi },
+    wifi: new Map(b.wifi),
   });
   doc.commentBefore = HEADER;
   visit(doc, {
@@ -302,21 +303,18 @@ class Checker {
     return { text: value.replace(/\r\n/g, '\n').trim() + '\n' };
   }
 
-  private wifi(node: unknown): Record<string, string> {
+  private wifi(node: unknown): Map<string, string> {
+    const out = new Map<string, string>();
     // Absent or left empty (`wifi:`) both mean: no Wi-Fi passphrases.
-    if (node === undefined || (isScalar(node) && node.value === null)) return {};
+    if (node === undefined || (isScalar(node) && node.value === null)) return out;
     if (!isMap(node)) {
       this.problem(['wifi'], 'expected a mapping of SSID to passphrase', { hint: 'write one "SSID: passphrase" per line under wifi:' });
-      return {};
+      return out;
     }
-    // Collected as entries: assigning out[ssid] would misbehave for an SSID like __proto__.
-    const out: [string, string][] = [];
     for (const item of node.items as Pair<unknown, unknown>[]) {
       const ssid = scalarText(item.key);
       const path = ['wifi', ssid];
-      if (ssid === '' || Buffer.byteLength(ssid) > 32) {
-        this.problem(path, `SSID ${JSON.stringify(ssid)} is not 1 to 32 bytes long`, { atKey: true, hint: 'use the network name exactly as the access point broadcasts it' });
-      }
+      const ssidOk = this.ssid(path, ssid);
       // A plain scalar that YAML reads as a number or boolean is still what the user typed.
       const value = item.value;
       const pass = isScalar(value) && value.value !== null
@@ -328,15 +326,35 @@ class Checker {
         });
         continue;
       }
-      if (!validPassphrase(pass)) {
-        this.problem(path, `the passphrase must be 8 to 63 printable ASCII characters, or 64 hex digits; it has ${pass.length} characters`, {
-          hint: 'WPA2/WPA3-Personal (netplan, wpa_supplicant) refuse anything else; check the passphrase',
+      const passProblem = passphraseProblem(pass);
+      if (passProblem !== undefined) {
+        this.problem(path, passProblem, {
+          hint: 'WPA2/WPA3-Personal (NetworkManager, netplan, wpa_supplicant) take nothing else; check the passphrase',
         });
         continue;
       }
-      out.push([ssid, pass]);
+      if (ssidOk) out.set(ssid, pass);
     }
-    return Object.fromEntries(out);
+    return out;
+  }
+
+  /** An SSID as the spec's schema allows it (format ssid): 1 to 32 UTF-8 bytes of the safe alphabet. */
+  private ssid(path: DocPath, ssid: string): boolean {
+    const bad = firstUnsafeCharacter(ssid);
+    if (bad !== undefined) {
+      this.problem(path, `SSID ${shown(ssid)} contains ${codePointName(bad)}; control characters, U+0085, U+2028 and U+2029 are not allowed in an SSID`, {
+        atKey: true, hint: 'use the network name exactly as the access point broadcasts it, without control characters',
+      });
+      return false;
+    }
+    const bytes = Buffer.byteLength(ssid, 'utf8');
+    if (bytes < 1 || bytes > 32) {
+      this.problem(path, `SSID ${shown(ssid)} is ${bytes} bytes of UTF-8; an SSID is 1 to 32 bytes`, {
+        atKey: true, hint: 'use the network name exactly as the access point broadcasts it',
+      });
+      return false;
+    }
+    return true;
   }
 
   /** Like the spec's schema errors: the path is the parent, the place is the parent's key. */
@@ -372,8 +390,17 @@ function parsePub(checker: Checker, path: DocPath, text: string): KeyObject | un
   return parsePem(checker, path, text, 'public key', createPublicKey);
 }
 
-function validPassphrase(pass: string): boolean {
-  return /^[\x20-\x7e]{8,63}$/.test(pass) || /^[0-9a-fA-F]{64}$/.test(pass);
+/** Why a WPA-PSK passphrase is unusable: 8 to 63 printable ASCII characters, or 64 hex digits (the raw key). */
+function passphraseProblem(pass: string): string | undefined {
+  if (/^[0-9a-fA-F]{64}$/.test(pass)) return undefined;
+  const odd = /[^\x20-\x7e]/u.exec(pass)?.[0];
+  if (odd !== undefined) {
+    return `the passphrase contains ${codePointName(odd)}; a WPA passphrase is 8 to 63 printable ASCII characters, or 64 hex digits`;
+  }
+  if (pass.length < 8 || pass.length > 63) {
+    return `the passphrase has ${pass.length} characters; a WPA passphrase is 8 to 63 printable ASCII characters, or 64 hex digits`;
+  }
+  return undefined;
 }
 
 function spki(key: KeyObject): Buffer {
@@ -401,6 +428,6 @@ function emptyBundle(): SecretsBundle {
   return {
     apiVersion: 'picc/v1alpha1', kind: 'ClusterSecrets', cluster: '',
     ca: pair, frontProxyCa: pair, etcdCa: pair, serviceAccount: { key: '', pub: '' },
-    bootstrapToken: '', certificateKey: '', admin: pair, wifi: {},
+    bootstrapToken: '', certificateKey: '', admin: pair, wifi: new Map(),
   };
 }

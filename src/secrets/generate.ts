@@ -68,7 +68,7 @@ export async function generateSecrets(cluster: string, now: Date): Promise<Secre
     bootstrapToken: newBootstrapToken(),
     certificateKey: randomBytes(32).toString('hex'),
     admin: await exportPair(admin, adminKeys.privateKey),
-    wifi: {},
+    wifi: new Map(),
   };
 }
 

@@ -27,6 +27,6 @@ export interface SecretsBundle {
   certificateKey: string;
   /** admin client certificate, signed by ca, subject O=kubeadm:cluster-admins */
   admin: CertKeyPair;
-  /** Wi-Fi passphrases by SSID, added by the user. */
-  wifi: Record<string, string>;
+  /** Wi-Fi passphrases by SSID, added by the user. A Map: an SSID may be any text, __proto__ included. */
+  wifi: Map<string, string>;
 }

@@ -5,6 +5,7 @@ import type { Diagnostic, DocPath } from '../diagnostics/diagnostic.js';
 import type { SourceDoc } from '../diagnostics/locate.js';
 import { report } from '../diagnostics/report.js';
 import type { SecretsBundle } from '../secrets/types.js';
+import { shown } from '../text/alphabet.js';
 import type { ClusterSpec } from './types.js';
 
 export function checkSecrets(source: SourceDoc, spec: ClusterSpec, secrets: Pick<SecretsBundle, 'cluster' | 'wifi'>, secretsFile: string): Diagnostic[] {
@@ -23,8 +24,8 @@ export function checkSecrets(source: SourceDoc, spec: ClusterSpec, secrets: Pick
     if (!wanted.has(wifi.ssid)) wanted.set(wifi.ssid, path);
   });
   for (const [ssid, path] of wanted) {
-    if (secrets.wifi[ssid] === undefined) {
-      out.push(report(source, 'PICC215', path, `no passphrase for Wi-Fi "${ssid}" in ${secretsFile}`, {
+    if (!secrets.wifi.has(ssid)) {
+      out.push(report(source, 'PICC215', path, `no passphrase for Wi-Fi ${shown(ssid)} in ${secretsFile}`, {
         hint: `add it to the secrets file:  wifi: { ${JSON.stringify(ssid)}: "<passphrase>" }`,
       }));
     }

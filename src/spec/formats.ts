@@ -1,10 +1,16 @@
 // String formats of the spec, shared by the schema validator and the cluster rules.
 // Each has a short human description used in diagnostics ("is not <description>").
+// Every string field of the schema has one: free text (SSH key comments, SSIDs) is held
+// to the safe alphabet of src/text/alphabet.ts.
+
+import { codePointName, firstUnsafeCharacter, isSafeText } from '../text/alphabet.js';
 
 export interface Format {
   description: string;
   example: string;
   test: (value: string) => boolean;
+  /** For a value that fails `test`, what exactly is wrong (when the description alone would not say). */
+  problem?: (value: string) => string | undefined;
 }
 
 const octet = '(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
@@ -57,9 +63,20 @@ export const FORMATS: Record<string, Format> = {
   duration: { description: 'a duration in hours or minutes', example: '24h', test: (v) => /^[1-9]\d*(h|m)$/.test(v) },
   'unix-user': { description: 'a Linux user name', example: 'pi', test: (v) => /^[a-z_][a-z0-9_-]{0,31}$/.test(v) },
   'ssh-public-key': {
-    description: 'an SSH public key line',
+    description: 'an SSH public key line (type, base64 key, and an optional comment without control characters, U+0085, U+2028 or U+2029)',
     example: 'ssh-ed25519 AAAA… me@laptop',
-    test: (v) => /^(ssh-(ed25519|rsa|dss)|ecdsa-sha2-nistp(256|384|521)|sk-(ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com) [A-Za-z0-9+/]+=*( [^\n\r]*)?$/.test(v),
+    test: (v) => /^(ssh-(ed25519|rsa|dss)|ecdsa-sha2-nistp(256|384|521)|sk-(ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com) [A-Za-z0-9+/]+=*( .*)?$/s.test(v) && isSafeText(v),
+    problem: (v) => unsafeCharacterProblem(v),
+  },
+  // Measured in UTF-8 bytes, as the 802.11 standard does: JSON Schema's maxLength counts code points.
+  ssid: {
+    description: 'a Wi-Fi SSID: 1 to 32 bytes of UTF-8 (é counts 2 bytes, most emoji 4) without control characters, U+0085, U+2028 or U+2029',
+    example: 'homelab',
+    test: (v) => {
+      const bytes = Buffer.byteLength(v, 'utf8');
+      return bytes >= 1 && bytes <= 32 && isSafeText(v);
+    },
+    problem: (v) => unsafeCharacterProblem(v) ?? `is ${Buffer.byteLength(v, 'utf8')} bytes of UTF-8; a Wi-Fi SSID is 1 to 32 bytes`,
   },
   'label-key': {
     description: 'a Kubernetes label key ([prefix/]name)',
@@ -72,3 +89,8 @@ export const FORMATS: Record<string, Format> = {
     test: (v) => /^([A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?)?$/.test(v),
   },
 };
+
+function unsafeCharacterProblem(v: string): string | undefined {
+  const bad = firstUnsafeCharacter(v);
+  return bad === undefined ? undefined : `contains ${codePointName(bad)} at character ${[...v].indexOf(bad) + 1}; control characters, U+0085, U+2028 and U+2029 are not allowed here`;
+}

@@ -8,6 +8,7 @@ import { isScalar } from 'yaml';
 import type { Diagnostic, DocPath, StageResult } from '../diagnostics/diagnostic.js';
 import type { SourceDoc } from '../diagnostics/locate.js';
 import { report } from '../diagnostics/report.js';
+import { shown } from '../text/alphabet.js';
 import { FORMATS } from './formats.js';
 import { closest } from './suggest.js';
 import type { ClusterSpec } from './types.js';
@@ -79,7 +80,11 @@ function toDiagnostic(source: SourceDoc, e: ErrorObject): Diagnostic {
       const fmt = FORMATS[String(params['format'])];
       // A malformed map key (propertyNames): point at the key, not the whole map.
       const at = e.propertyName !== undefined ? [...path, e.propertyName] : path;
-      return report(source, 'PICC105', at, `${JSON.stringify(e.data)} is not ${fmt?.description ?? String(params['format'])}`, {
+      // Free text shown escaped: the value may hold the very characters that are the problem.
+      const text = typeof e.data === 'string' ? shown(e.data) : JSON.stringify(e.data);
+      const why = typeof e.data === 'string' ? fmt?.problem?.(e.data) : undefined;
+      const message = why !== undefined ? `${text} ${why}` : `${text} is not ${fmt?.description ?? String(params['format'])}`;
+      return report(source, 'PICC105', at, message, {
         atKey: e.propertyName !== undefined,
         hint: fmt ? `for example ${fmt.example}` : undefined,
       });

@@ -58,7 +58,7 @@ describe.each(cases)('determinism: $name', (c) => {
   it('(d) a fresh secrets bundle changes only the token, CA hash, PEM blocks, base64 cert data and instance-id', async () => {
     const old = parseSecrets('old', c.secretsText).value!;
     // Wi-Fi passphrases are the user's, not generated: the fresh bundle keeps them.
-    const fresh: SecretsBundle = { ...(await generateSecrets(old.cluster, new Date(Date.UTC(2031, 0, 2, 3, 4, 5)))), wifi: { ...old.wifi } };
+    const fresh: SecretsBundle = { ...(await generateSecrets(old.cluster, new Date(Date.UTC(2031, 0, 2, 3, 4, 5)))), wifi: new Map(old.wifi) };
     expect(fresh.bootstrapToken).not.toBe(old.bootstrapToken);
     expect(caCertHash(fresh.ca.cert)).not.toBe(caCertHash(old.ca.cert));
 

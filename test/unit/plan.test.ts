@@ -485,7 +485,7 @@ describe('plan: Wi-Fi', () => {
     });
 
   it.each(['raspios-bookworm', 'ubuntu-24.04'] as const)('the passphrase is only in that node’s files (%s)', (os) => {
-    const p = planOf(wifiSpec(os), { ...secrets, wifi: { homelab: PASS } });
+    const p = planOf(wifiSpec(os), { ...secrets, wifi: new Map([['homelab', PASS]]) });
     expect(node(p, 'worker-2').wifi).toEqual({ ssid: 'homelab', country: 'PL', passphrase: PASS });
     expect(node(p, 'worker-2').network.wifiCountry).toBe('PL');
     expect(node(p, 'worker-2').kernelArgs).toContain('cfg80211.ieee80211_regdom=PL');
@@ -501,13 +501,13 @@ describe('plan: Wi-Fi', () => {
   });
 
   it('the network files join the Wi-Fi network with the passphrase', () => {
-    const p = planOf(wifiSpec('raspios-bookworm'), { ...secrets, wifi: { homelab: PASS } });
+    const p = planOf(wifiSpec('raspios-bookworm'), { ...secrets, wifi: new Map([['homelab', PASS]]) });
     const nm = node(p, 'worker-2').network.files[0]!;
     expect(nm.path).toBe('/etc/NetworkManager/system-connections/picc-wlan0.nmconnection');
     expect(nm.content).toContain('type=wifi');
     expect(nm.content).toContain('ssid=homelab');
     expect(nm.content).toContain(`psk=${PASS}`);
-    const u = planOf(wifiSpec('ubuntu-24.04'), { ...secrets, wifi: { homelab: PASS } });
+    const u = planOf(wifiSpec('ubuntu-24.04'), { ...secrets, wifi: new Map([['homelab', PASS]]) });
     const netplan = node(u, 'worker-2').network.files[0]!.content;
     expect(netplan).toContain('wifis:');
     expect(netplan).toContain(`password: ${PASS}`);

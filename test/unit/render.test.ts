@@ -1,7 +1,7 @@
 // Stage 5 (render), its shell safety: the one quoting filter (`sh`), the heredoc guard,
 // and a lint over every template that no value reaches a script unquoted.
 
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -30,10 +30,12 @@ describe('shQuote', () => {
     ['double quotes', { given: 'say "hi"', want: `'say "hi"'` }],
     ['a newline', { given: 'line 1\nline 2', want: "'line 1\nline 2'" }],
     ['a trailing newline', { given: 'x\n', want: "'x\n'" }],
-    ['command substitution', { given: '$(touch /tmp/picc-pwned)', want: "'$(touch /tmp/picc-pwned)'" }],
-    ['backticks', { given: '`id`', want: "'`id`'" }],
-    ['a variable', { given: '$HOME', want: "'$HOME'" }],
-    ['${…} expansion', { given: '${PATH}', want: "'${PATH}'" }],
+    // $ and ` go in double quotes, escaped: shellcheck (SC2016) takes '$(…)' for a mistake.
+    ['command substitution', { given: '$(touch /tmp/picc-pwned)', want: '"\\$(touch /tmp/picc-pwned)"' }],
+    ['backticks', { given: '`id`', want: '"\\`id\\`"' }],
+    ['a variable', { given: '$HOME', want: '"\\$HOME"' }],
+    ['${…} expansion', { given: '${PATH}', want: '"\\${PATH}"' }],
+    ['$ with double quotes and a backslash', { given: 'a"$b\\c\'d', want: '"a\\"\\$b\\\\c\'d"' }],
     ['a glob', { given: '*', want: "'*'" }],
     ['a tilde', { given: '~root', want: "'~root'" }],
     ['a backslash', { given: 'a\\b', want: "'a\\b'" }],
@@ -52,6 +54,13 @@ describe('shQuote', () => {
 
   it.each(cases)('round-trips through bash: %s', (_name, { given }) => {
     expect(bashWord(shQuote(given))).toBe(String(given));
+  });
+
+  it('gives shellcheck nothing to say about any of these words', () => {
+    const script = ['#!/usr/bin/env bash', ...cases.map(([, { given }]) => `printf '%s\\n' ${shQuote(given)}`), ''].join('\n');
+    const r = spawnSync('shellcheck', ['--norc', '--severity=style', '-'], { input: script, encoding: 'utf8' });
+    expect(r.stdout + r.stderr).toBe('');
+    expect(r.status).toBe(0);
   });
 
   it('is one word to bash, whatever the value (a word-count probe)', () => {

@@ -151,7 +151,7 @@ describe('generateSecrets: keys', () => {
     expect(b.bootstrapToken).toMatch(TOKEN);
     expect(b.certificateKey).toMatch(HEX64);
     expect(b.cluster).toBe('homelab');
-    expect(b.wifi).toEqual({});
+    expect(b.wifi).toEqual(new Map());
     expect(other.bootstrapToken).not.toBe(b.bootstrapToken);
     expect(other.certificateKey).not.toBe(b.certificateKey);
     expect(other.ca.key).not.toBe(b.ca.key);
@@ -209,7 +209,7 @@ function find(diags: Diagnostic[], path: string): Diagnostic {
 
 describe('serializeSecrets / parseSecrets', () => {
   it('round-trips a bundle, Wi-Fi passphrases included', () => {
-    const withWifi: SecretsBundle = { ...b, wifi: { homelab: '12345678', 'Cafe: guest #2': 'p@ss: "word" # not a comment' } };
+    const withWifi: SecretsBundle = { ...b, wifi: new Map([['homelab', '12345678'], ['Cafe: guest #2', 'p@ss: "word" # not a comment']]) };
     for (const bundle of [b, withWifi]) {
       const text = serializeSecrets(bundle);
       const r = parseSecrets('homelab.secrets.yaml', text);
@@ -295,7 +295,7 @@ describe('serializeSecrets / parseSecrets', () => {
       ...b,
       bootstrapToken: 'nope',
       frontProxyCa: { cert: b.frontProxyCa.cert, key: b.etcdCa.key },
-      wifi: { homelab: 'short' },
+      wifi: new Map([['homelab', 'short']]),
     });
     text = text.replace(/^kind: ClusterSecrets\n/m, '').replace(/^cluster: homelab$/m, 'cluster: homelab\nclusterName: x');
     // ca.key removed entirely

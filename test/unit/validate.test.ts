@@ -200,7 +200,7 @@ describe('validate: wrong types (type → PICC103)', () => {
       'an unquoted number as a Wi-Fi SSID: quoting is the fix',
       {
         given: edit('ssid: homelab', 'ssid: 0042'),
-        want: { code: 'PICC103', path: 'spec.nodes[1].wifi.ssid', at: '0042', message: /^expected a string, found number 0042$/, hint: /^quote it so YAML reads it as text: "0042"$/ },
+        want: { code: 'PICC103', path: 'spec.nodes[1].wifi.ssid', at: '0042', message: /^expected a Wi-Fi SSID: 1 to 32 bytes of UTF-8 .*, found number 0042$/, hint: /^quote it so YAML reads it as text: "0042"$/ },
       },
     ],
     [
@@ -305,6 +305,12 @@ describe('validate: every custom format (format → PICC105)', () => {
     ['duration', { given: edit('    cni: flannel', '    cni: flannel\n    bootstrapTokenTTL: 1d'), want: { code: 'PICC105', path: 'spec.kubernetes.bootstrapTokenTTL', at: '1d', message: /not a duration/, hint: /24h/ } }],
     ['unix-user', { given: edit('    user: pi', '    user: Pi'), want: { code: 'PICC105', path: 'spec.access.user', at: 'Pi\n', message: /not a Linux user name/ } }],
     ['ssh-public-key', { given: edit('      - ssh-ed25519 AAAA', '      - ssh-foo AAAA'), want: { code: 'PICC105', path: 'spec.access.sshAuthorizedKeys[0]', at: 'ssh-foo', message: /not an SSH public key line/ } }],
+    ['ssh-public-key: a comment with U+2028 (a line break to YAML 1.1)', { given: edit(' me@laptop', ' me@laptop\u2028runcmd'), want: { code: 'PICC105', path: 'spec.access.sshAuthorizedKeys[0]', at: 'ssh-ed25519', message: /\\u2028runcmd" contains U\+2028 at character \d+; control characters, U\+0085, U\+2028 and U\+2029 are not allowed here$/ } }],
+    ['ssh-public-key: a comment with a TAB', { given: edit(' me@laptop', ' me@\tlaptop'), want: { code: 'PICC105', path: 'spec.access.sshAuthorizedKeys[0]', at: 'ssh-ed25519', message: /me@\\tlaptop" contains U\+0009 at character \d+;/ } }],
+    ['ssid: 33 bytes in 9 characters (counted in bytes, not characters)', { given: edit('ssid: homelab', 'ssid: "' + '\\U0001F600'.repeat(8) + 'a"'), want: { code: 'PICC105', path: 'spec.nodes[1].wifi.ssid', at: '"\\U0001F600', message: /^"(\u{1F600}){8}a" is 33 bytes of UTF-8; a Wi-Fi SSID is 1 to 32 bytes$/u } }],
+    ['ssid: empty', { given: edit('ssid: homelab', 'ssid: ""'), want: { code: 'PICC105', path: 'spec.nodes[1].wifi.ssid', at: '""', message: /^"" is 0 bytes of UTF-8; a Wi-Fi SSID is 1 to 32 bytes$/ } }],
+    ['ssid: a DEL', { given: edit('ssid: homelab', 'ssid: "home\x7flab"'), want: { code: 'PICC105', path: 'spec.nodes[1].wifi.ssid', at: '"home', message: /^"home\\u007flab" contains U\+007F at character 5;/ } }],
+    ['ssid: U+0085 (NEL)', { given: edit('ssid: homelab', 'ssid: "home\x85lab"'), want: { code: 'PICC105', path: 'spec.nodes[1].wifi.ssid', at: '"home', message: /^"home\\u0085lab" contains U\+0085 at character 5;/ } }],
     ['label-value', { given: edit('      disk: ssd', '      disk: "fast disk"'), want: { code: 'PICC105', path: 'spec.nodeDefaults.labels.disk', at: '"fast disk"', message: /not a Kubernetes label value/ } }],
     ['label-key: points at the key itself, once', { given: edit('      disk: ssd', '      "bad key": ssd'), want: { code: 'PICC105', path: 'spec.nodeDefaults.labels.bad key', at: '"bad key"', message: /"bad key" is not a Kubernetes label key/ } }],
     ['label-key in a taint', { given: edit('key: dedicated', 'key: "dedi cated"'), want: { code: 'PICC105', path: 'spec.nodes[1].taints[0].key', at: '"dedi cated"', message: /not a Kubernetes label key/ } }],

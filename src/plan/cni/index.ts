@@ -1,7 +1,7 @@
 // Plan for the CNI, installed once, by the control plane that runs `kubeadm init`.
 
 import type { Arch, ClusterSpec } from '../../spec/types.js';
-import { toYamlDocuments } from '../../render/yaml.js';
+import { toYamlDocuments } from '../../text/yaml.js';
 import { DEFAULT_VERSIONS } from '../catalog.js';
 import { download } from '../runtime.js';
 import type { CniPlan } from '../types.js';

@@ -1,0 +1,87 @@
+// The one YAML serialiser for generated files (user-data, network-config, netplan,
+// kubeadm and CNI manifests, kubeconfig): fixed options, keys in the builders' order.
+// Its output must read back the same with YAML 1.2 (the `yaml` package) and YAML 1.1
+// (PyYAML, which cloud-init and netplan's tooling use). Two things differ there:
+//   - 1.1 breaks lines at U+0085, U+2028, U+2029 and refuses non-printable characters
+//     (and a TAB or CR inside a plain scalar); the `yaml` package writes them raw. Such
+//     strings are written double-quoted here with every one of them escaped.
+//   - 1.1 reads more plain scalars as non-strings (on, 0777, 1:20, 2001-12-14, =, <<);
+//     those strings are double-quoted too.
+// Lives under src/text/ because both plan (netplan files) and render use it.
+
+import { stringify, type ScalarTag, type Tags } from 'yaml';
+import { stringTag, stringifyString } from 'yaml/util';
+
+/** Characters a YAML 1.1 reader takes as printable and never as a line break (TAB and LF aside). */
+const PRINTABLE = /^[\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\u{10000}-\u{10ffff}]$/u;
+
+/** Strings the `yaml` package may not be trusted to write: they get our own double-quoted form. */
+export function needsEscapedForm(s: string): boolean {
+  for (const ch of s) {
+    if (ch === '\n') continue;
+    // A TAB is fine inside a block scalar (multi-line strings go there), not inside a plain one.
+    if (ch === '\t' && s.includes('\n')) continue;
+    if (!PRINTABLE.test(ch)) return true;
+  }
+  return readAsNonStringByYaml11(s);
+}
+
+// The implicit types of YAML 1.1 as PyYAML resolves plain scalars (resolver.py), plus
+// the spec's y/n booleans; a plain string matching one of these would change type.
+const YAML11_IMPLICIT = [
+  /^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$/,
+  /^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?|\.[0-9_]+(?:[eE][-+]?[0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/,
+  /^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$/,
+  /^(?:<<|=|~|null|Null|NULL|)$/,
+  /^(?:[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?)$/,
+];
+
+function readAsNonStringByYaml11(s: string): boolean {
+  return YAML11_IMPLICIT.some((re) => re.test(s));
+}
+
+const NAMED_ESCAPES: Record<string, string> = { '"': '\\"', '\\': '\\\\', '\n': '\\n', '\t': '\\t', '\r': '\\r', '\0': '\\0' };
+
+/** A double-quoted scalar on one line, with only printable ASCII and safe Unicode left raw. */
+export function doubleQuoted(s: string): string {
+  let out = '"';
+  for (const ch of s) {
+    const named = Object.hasOwn(NAMED_ESCAPES, ch) ? NAMED_ESCAPES[ch] : undefined;
+    if (named !== undefined) out += named;
+    else if (PRINTABLE.test(ch)) out += ch;
+    else out += codePointEscape(ch.codePointAt(0)!);
+  }
+  return out + '"';
+}
+
+function codePointEscape(cp: number): string {
+  const hex = cp.toString(16).toUpperCase();
+  if (cp <= 0xff) return `\\x${hex.padStart(2, '0')}`;
+  if (cp <= 0xffff) return `\\u${hex.padStart(4, '0')}`;
+  return `\\U${hex.padStart(8, '0')}`;
+}
+
+/** The core schema's string tag, writing risky strings (values and keys) in our own form. */
+const safeStringTag: ScalarTag = {
+  ...stringTag,
+  stringify(item, ctx, onComment, onChompKeep) {
+    const value = (item as { value: unknown }).value;
+    if (typeof value === 'string' && needsEscapedForm(value)) return doubleQuoted(value);
+    return stringifyString(item, ctx, onComment, onChompKeep);
+  },
+};
+
+function withSafeStrings(tags: Tags): Tags {
+  return tags.map((t) => (typeof t === 'object' && t.tag === stringTag.tag ? safeStringTag : t));
+}
+
+const OPTIONS = { lineWidth: 0, indent: 2, aliasDuplicateObjects: false, customTags: withSafeStrings } as const;
+
+export function toYaml(value: unknown): string {
+  return stringify(value, OPTIONS);
+}
+
+/** Several documents in one file, separated by ---. */
+export function toYamlDocuments(docs: readonly unknown[]): string {
+  return docs.map((d) => toYaml(d)).join('---\n');
+}
