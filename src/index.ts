@@ -67,6 +67,6 @@ export function validateAll(specFile: string, specText: string, secrets: { file:
   if (secrets.text !== undefined) return compile(specFile, specText, secrets.file, secrets.text).diagnostics;
   const analysis = analyze(specFile, specText);
   if (!analysis.spec || !analysis.source) return analysis.diagnostics;
-  const empty = { cluster: analysis.spec.metadata.name, wifi: {} };
+  const empty = { cluster: analysis.spec.metadata.name, wifi: new Map<string, string>() };
   return [...analysis.diagnostics, ...checkSecrets(analysis.source, analysis.spec, empty, `${secrets.file} (not created yet: run \`picc secrets init\`)`)];
 }
