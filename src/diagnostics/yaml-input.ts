@@ -1,0 +1,142 @@
+// Hostile-input guard for every YAML file picc reads (the spec, the secrets file): text in,
+// parsed documents or diagnostics out, never an exception and never unbounded work.
+// - size (PICC005) is checked before any parsing;
+// - nesting depth (PICC006) is measured on the parser's token tree with an explicit stack,
+//   before the recursive composer runs (a 100,000-deep [[[… would overflow the JS stack);
+// - aliases (PICC007) and explicit tags (PICC008) are refused where they are written:
+//   aliases make a value's position ambiguous and allow "billion laughs" expansion
+//   (nodeDefaults is the spec's way to share settings); tags change what a value is;
+// - NUL and a byte-order mark inside the text (PICC009) are refused, a leading BOM is a warning.
+// Syntax errors and duplicate keys are mapped by yaml-errors.ts.
+
+import { Composer, LineCounter, Parser, type CST, type Document } from 'yaml';
+import type { Diagnostic } from './diagnostic.js';
+import { defaultHint, type Code } from './codes.js';
+import { yamlProblems, type YamlProblemOptions } from './yaml-errors.js';
+
+export const YAML_INPUT_LIMITS = {
+  /** A real spec or secrets file is a few KiB; a multi-MiB file is a mistake or an attack. */
+  maxBytes: 1024 * 1024,
+  /** A spec nests about 7 levels deep (spec.nodes[i].taints[j].key); 64 leaves ample room. */
+  maxDepth: 64,
+} as const;
+
+export interface ParsedYaml {
+  /** Empty when the text could not be parsed safely (too large, too deep). */
+  docs: Document.Parsed[];
+  lineCounter: LineCounter;
+  diagnostics: Diagnostic[];
+}
+
+export interface YamlInputOptions extends YamlProblemOptions {
+  limits?: { maxBytes: number; maxDepth: number };
+}
+
+const PARSE_OPTIONS = { prettyErrors: false, uniqueKeys: true, version: '1.2' } as const;
+
+export function parseYamlInput(file: string, text: string, opts: YamlInputOptions = {}): ParsedYaml {
+  const limits = opts.limits ?? YAML_INPUT_LIMITS;
+  const lineCounter = new LineCounter();
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > limits.maxBytes) {
+    // No position: the formatter would print the (possibly megabytes long) source line.
+    return { docs: [], lineCounter, diagnostics: [{
+      severity: 'error', code: 'PICC005', file, path: [],
+      message: `the file is ${bytes.toLocaleString('en-US')} bytes; picc reads at most ${limits.maxBytes.toLocaleString('en-US')} bytes (1 MiB)`,
+      hint: defaultHint('PICC005')!,
+    }] };
+  }
+  const tokens = Array.from(new Parser(lineCounter.addNewLine).parse(text));
+  const at = (code: Code, offset: number, span: number, message: string, hint: string, severity: Diagnostic['severity'] = 'error'): Diagnostic => {
+    const { line, col } = lineCounter.linePos(offset);
+    return { severity, code, message, file, path: [], line, col, span: Math.max(1, span), hint };
+  };
+  const diagnostics = characterProblems(text, at);
+  const scan = scanTokens(tokens, limits.maxDepth);
+  if (scan.tooDeep) {
+    diagnostics.push(at('PICC006', scan.tooDeep.offset, 1, `the YAML nests deeper than ${limits.maxDepth} levels`, defaultHint('PICC006')!));
+    return { docs: [], lineCounter, diagnostics };
+  }
+  for (const alias of scan.aliases) {
+    diagnostics.push(at('PICC007', alias.offset, alias.source.length, `YAML alias ${alias.source} is not supported`, defaultHint('PICC007')!));
+  }
+  for (const tag of scan.tags) {
+    diagnostics.push(at('PICC008', tag.offset, tag.source.length, `explicit YAML tag ${tag.source} is not supported`, defaultHint('PICC008')!));
+  }
+  let docs: Document.Parsed[];
+  try {
+    docs = Array.from(new Composer(PARSE_OPTIONS).compose(tokens));
+  } catch (e) {
+    // The depth scan should make this unreachable; if the composer still runs out of stack,
+    // that is a property of the input, not a bug to crash on.
+    if (!(e instanceof RangeError)) throw e;
+    diagnostics.push(at('PICC006', 0, 1, 'the YAML is nested too deeply to read', defaultHint('PICC006')!));
+    return { docs: [], lineCounter, diagnostics };
+  }
+  // yaml's own "Unresolved tag" warnings say less than PICC008 about the same place.
+  const parserProblems = docs.flatMap((doc) => yamlProblems(file, text, doc, lineCounter, opts))
+    .filter((d) => !(scan.tags.length > 0 && d.severity === 'warning' && /^Unresolved tag/.test(d.message)));
+  return { docs, lineCounter, diagnostics: [...diagnostics, ...parserProblems] };
+}
+
+interface TokenScan {
+  tooDeep?: { offset: number };
+  aliases: { offset: number; source: string }[];
+  tags: { offset: number; source: string }[];
+}
+
+/**
+ * Walks the concrete syntax tree iteratively: its depth, its aliases and its tags.
+ * Every token kind keeps its children in some of these fields; walking them all
+ * generically means no token kind is missed.
+ */
+function scanTokens(tokens: readonly CST.Token[], maxDepth: number): TokenScan {
+  const out: TokenScan = { aliases: [], tags: [] };
+  const stack: { node: unknown; depth: number }[] = tokens.map((node) => ({ node, depth: 0 }));
+  while (stack.length > 0) {
+    const { node, depth } = stack.pop()!;
+    if (Array.isArray(node)) {
+      for (const child of node) stack.push({ node: child, depth });
+      continue;
+    }
+    if (typeof node !== 'object' || node === null) continue;
+    const t = node as { type?: string; offset?: number; source?: string };
+    if (t.type === 'alias') out.aliases.push({ offset: t.offset ?? 0, source: t.source ?? '*' });
+    if (t.type === 'tag') out.tags.push({ offset: t.offset ?? 0, source: t.source ?? '!' });
+    const nests = t.type === 'block-map' || t.type === 'block-seq' || t.type === 'flow-collection';
+    const childDepth = nests ? depth + 1 : depth;
+    if (childDepth > maxDepth) {
+      out.tooDeep = { offset: t.offset ?? 0 };
+      return out;
+    }
+    const n = node as Record<string, unknown>;
+    for (const field of ['start', 'props', 'key', 'sep', 'value', 'items', 'end']) {
+      if (n[field] !== undefined && n[field] !== null) stack.push({ node: n[field], depth: field === 'items' ? childDepth : depth });
+    }
+  }
+  // The stack pops in reverse: report in source order.
+  out.aliases.sort((a, b) => a.offset - b.offset);
+  out.tags.sort((a, b) => a.offset - b.offset);
+  return out;
+}
+
+type At = (code: Code, offset: number, span: number, message: string, hint: string, severity?: Diagnostic['severity']) => Diagnostic;
+
+/** NUL anywhere, and U+FEFF other than as the first character; each kind once, with a count. */
+function characterProblems(text: string, at: At): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  if (text.startsWith('\uFEFF')) {
+    out.push(at('PICC009', 0, 1, 'the file starts with a byte-order mark (U+FEFF); picc ignores it', 'save the file as UTF-8 without a byte-order mark', 'warning'));
+  }
+  const kinds: [RegExp, string, string][] = [
+    [/\0/g, 'a NUL character (U+0000)', 'remove it: the file may be binary or corrupted'],
+    [/(?!^)\uFEFF/g, 'a byte-order mark (U+FEFF) inside the text', 'remove it (editors show it as nothing; it often comes from pasting)'],
+  ];
+  for (const [re, what, hint] of kinds) {
+    const found = [...text.matchAll(re)];
+    if (found.length === 0) continue;
+    const more = found.length > 1 ? ` (and ${found.length - 1} more)` : '';
+    out.push(at('PICC009', found[0]!.index, 1, `the text holds ${what}${more}`, hint));
+  }
+  return out;
+}

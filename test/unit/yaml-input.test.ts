@@ -1,0 +1,126 @@
+// The hostile-input guard (src/diagnostics/yaml-input.ts) through load(): oversized and
+// over-deep text, aliases, tags, NUL and BOM each give their diagnostic at the place
+// they are written, never an exception, and nothing is handed on that could blow up later.
+
+import { describe, expect, it } from 'vitest';
+import { parseYamlInput, YAML_INPUT_LIMITS } from '../../src/diagnostics/yaml-input.js';
+import { load } from '../../src/spec/load.js';
+
+function only(text: string) {
+  const r = load('cluster.yaml', text);
+  return { r, codes: r.diagnostics.map((d) => `${d.severity}:${d.code}@${d.line ?? '-'}:${d.col ?? '-'}`) };
+}
+
+describe('load limits', () => {
+  it('refuses a file over 1 MiB before parsing it, without a position (the line could be megabytes long)', () => {
+    const text = `a: ${'x'.repeat(YAML_INPUT_LIMITS.maxBytes)}\n`;
+    const { r, codes } = only(text);
+    expect(codes).toEqual(['error:PICC005@-:-']);
+    expect(r.diagnostics[0]!.message).toMatch(/1,048,580 bytes; picc reads at most 1,048,576/);
+    expect(r.value).toBeUndefined();
+  });
+
+  it('counts bytes, not characters (a multi-byte text over the limit is refused)', () => {
+    const text = `a: ${'ż'.repeat(YAML_INPUT_LIMITS.maxBytes / 2)}\n`; // 2 bytes each
+    expect(only(text).codes).toEqual(['error:PICC005@-:-']);
+  });
+
+  it('accepts a file at the limit', () => {
+    const head = 'a: ';
+    const text = head + 'x'.repeat(YAML_INPUT_LIMITS.maxBytes - head.length);
+    expect(only(text).codes).toEqual([]);
+  });
+
+  it.each([
+    ['flow sequences', '['.repeat(200_000)],
+    ['flow mappings', 'a: ' + '{a: '.repeat(100_000)],
+    ['block sequences on one line', '- '.repeat(300_000) + 'x'],
+    ['block mappings by indentation', Array.from({ length: 70 }, (_, i) => `${' '.repeat(i)}k${i}:`).join('\n') + ' x\n'],
+  ])('refuses nesting deeper than the limit (%s) at the first level past it, without overflowing the stack', (_name, text) => {
+    const { r, codes } = only(text);
+    expect(codes).toHaveLength(1);
+    expect(codes[0]).toMatch(/^error:PICC006@\d+:\d+$/);
+    expect(r.value).toBeUndefined();
+  });
+
+  it('accepts nesting at the limit', () => {
+    const depth = YAML_INPUT_LIMITS.maxDepth;
+    expect(only('['.repeat(depth) + ']'.repeat(depth)).codes).toEqual([]);
+    expect(only('['.repeat(depth + 1) + ']'.repeat(depth + 1)).codes).toEqual(['error:PICC006@1:65']);
+  });
+});
+
+describe('YAML features picc refuses', () => {
+  it('an alias, at the alias, pointing the user at nodeDefaults', () => {
+    const { r, codes } = only('a: &x 1\nb: *x\n');
+    expect(codes).toEqual(['error:PICC007@2:4']);
+    expect(r.diagnostics[0]!.message).toBe('YAML alias *x is not supported');
+    expect(r.diagnostics[0]!.hint).toMatch(/nodeDefaults/);
+    expect(r.diagnostics[0]!.span).toBe(2);
+  });
+
+  it('an unresolved alias is a diagnostic too (toJS would throw on it)', () => {
+    expect(only('a: *nope\n').codes).toEqual(['error:PICC007@1:4']);
+  });
+
+  it('every alias of an alias bomb, each once, without expanding anything', () => {
+    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x]', ...Array.from({ length: 8 }, (_, i) => {
+      const p = String.fromCharCode(97 + i);
+      const n = String.fromCharCode(98 + i);
+      return `${n}: &${n} [*${p}, *${p}, *${p}, *${p}, *${p}, *${p}, *${p}, *${p}, *${p}]`;
+    })].join('\n');
+    const { codes } = only(bomb + '\n');
+    expect(codes).toHaveLength(72);
+    expect(new Set(codes.map((c) => c.split('@')[0]))).toEqual(new Set(['error:PICC007']));
+  });
+
+  it('a merge key is an alias', () => {
+    expect(only('base: &b {x: 1}\nnode:\n  <<: *b\n').codes).toEqual(['error:PICC007@3:7']);
+  });
+
+  it.each([
+    ['!!binary aGVsbG8=', '!!binary'],
+    ['!foo x', '!foo'],
+    ['!!str 1.30', '!!str'],
+    ['!<tag:yaml.org,2002:int> 5', '!<tag:yaml.org,2002:int>'],
+  ])('an explicit tag (%s), at the tag, and yaml\'s own warning about it is not repeated', (value, tag) => {
+    const { r, codes } = only(`a: ${value}\n`);
+    expect(codes).toEqual(['error:PICC008@1:4']);
+    expect(r.diagnostics[0]!.message).toBe(`explicit YAML tag ${tag} is not supported`);
+  });
+
+  it('a tag on a collection', () => {
+    expect(only('a: !!set\n  ? x\n').codes).toEqual(['error:PICC008@1:4']);
+  });
+});
+
+describe('characters', () => {
+  it('a NUL is an error at its place, counted once however many there are', () => {
+    const { r, codes } = only('a: 1\nb: x\0y\0z\n');
+    expect(codes).toEqual(['error:PICC009@2:5']);
+    expect(r.diagnostics[0]!.message).toBe('the text holds a NUL character (U+0000) (and 1 more)');
+  });
+
+  it('a leading byte-order mark is only a warning; the document is read', () => {
+    const { r, codes } = only('\uFEFFa: 1\n');
+    expect(codes).toEqual(['warning:PICC009@1:1']);
+    expect(r.value?.doc.toJS()).toEqual({ a: 1 });
+  });
+
+  it('a byte-order mark elsewhere is an error', () => {
+    expect(only('a: 1\nb: x\uFEFFy\n').codes).toEqual(['error:PICC009@2:5']);
+  });
+});
+
+describe('parseYamlInput for other files', () => {
+  it('takes its own limits', () => {
+    const r = parseYamlInput('secrets.yaml', 'a: [[1]]\n', { limits: { maxBytes: 100, maxDepth: 2 } });
+    expect(r.diagnostics.map((d) => d.code)).toEqual(['PICC006']);
+    expect(r.docs).toEqual([]);
+  });
+
+  it('keeps only the first syntax error when asked', () => {
+    const r = parseYamlInput('secrets.yaml', 'a: [1\nb: "x\nc: ]\n', { firstSyntaxErrorOnly: true });
+    expect(r.diagnostics.filter((d) => d.code === 'PICC002')).toHaveLength(1);
+  });
+});
