@@ -25,8 +25,16 @@ function validator(): ValidateFunction {
   return compiled!;
 }
 
+/**
+ * The document as plain data. load refuses aliases, so nothing here expands; the alias
+ * count of 0 keeps it that way should a document reach here some other way.
+ */
+export function specData(source: SourceDoc): unknown {
+  return source.doc.toJS({ maxAliasCount: 0 });
+}
+
 export function validate(source: SourceDoc): StageResult<ClusterSpec> {
-  const data: unknown = source.doc.toJS({ maxAliasCount: 100 });
+  const data = specData(source);
   const check = validator();
   if (check(data)) return { value: data as ClusterSpec, diagnostics: [] };
   // propertyNames also reports its inner error (format of the key), which says more.
