@@ -19,6 +19,11 @@ export const YAML_INPUT_LIMITS = {
   maxBytes: 1024 * 1024,
   /** A spec nests about 7 levels deep (spec.nodes[i].taints[j].key); 64 leaves ample room. */
   maxDepth: 64,
+  /**
+   * yaml's duplicate-key check is quadratic in a mapping's size (20,000 keys: 8 s); a spec's
+   * widest mapping (a node's labels) holds a handful.
+   */
+  maxMapEntries: 1000,
 } as const;
 
 export interface ParsedYaml {
@@ -29,7 +34,7 @@ export interface ParsedYaml {
 }
 
 export interface YamlInputOptions extends YamlProblemOptions {
-  limits?: { maxBytes: number; maxDepth: number };
+  limits?: { maxBytes: number; maxDepth: number; maxMapEntries: number };
 }
 
 const PARSE_OPTIONS = { prettyErrors: false, uniqueKeys: true, version: '1.2' } as const;
@@ -46,15 +51,24 @@ export function parseYamlInput(file: string, text: string, opts: YamlInputOption
       hint: defaultHint('PICC005')!,
     }] };
   }
-  const tokens = Array.from(new Parser(lineCounter.addNewLine).parse(text));
+  // Line starts come from the text itself, not from the parser's callback: in error
+  // recovery the parser skips the newline inside a broken multi-line scalar, and every
+  // position after it would land on the wrong line (past the end of a short one).
+  lineCounter.addNewLine(0);
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lineCounter.addNewLine(i + 1);
+  const tokens = Array.from(new Parser().parse(text));
   const at = (code: Code, offset: number, span: number, message: string, hint: string, severity: Diagnostic['severity'] = 'error'): Diagnostic => {
     const { line, col } = lineCounter.linePos(offset);
     return { severity, code, message, file, path: [], line, col, span: Math.max(1, span), hint };
   };
   const diagnostics = characterProblems(text, at);
-  const scan = scanTokens(tokens, limits.maxDepth);
+  const scan = scanTokens(tokens, limits);
   if (scan.tooDeep) {
     diagnostics.push(at('PICC006', scan.tooDeep.offset, 1, `the YAML nests deeper than ${limits.maxDepth} levels`, defaultHint('PICC006')!));
+    return { docs: [], lineCounter, diagnostics };
+  }
+  if (scan.tooWide) {
+    diagnostics.push(at('PICC005', scan.tooWide.offset, 1, `a mapping holds ${scan.tooWide.entries.toLocaleString('en-US')} entries; picc reads at most ${limits.maxMapEntries.toLocaleString('en-US')} in one mapping`, defaultHint('PICC005')!));
     return { docs: [], lineCounter, diagnostics };
   }
   for (const alias of scan.aliases) {
@@ -81,6 +95,7 @@ export function parseYamlInput(file: string, text: string, opts: YamlInputOption
 
 interface TokenScan {
   tooDeep?: { offset: number };
+  tooWide?: { offset: number; entries: number };
   aliases: { offset: number; source: string }[];
   tags: { offset: number; source: string }[];
 }
@@ -90,7 +105,7 @@ interface TokenScan {
  * Every token kind keeps its children in some of these fields; walking them all
  * generically means no token kind is missed.
  */
-function scanTokens(tokens: readonly CST.Token[], maxDepth: number): TokenScan {
+function scanTokens(tokens: readonly CST.Token[], limits: { maxDepth: number; maxMapEntries: number }): TokenScan {
   const out: TokenScan = { aliases: [], tags: [] };
   const stack: { node: unknown; depth: number }[] = tokens.map((node) => ({ node, depth: 0 }));
   while (stack.length > 0) {
@@ -105,11 +120,14 @@ function scanTokens(tokens: readonly CST.Token[], maxDepth: number): TokenScan {
     if (t.type === 'tag') out.tags.push({ offset: t.offset ?? 0, source: t.source ?? '!' });
     const nests = t.type === 'block-map' || t.type === 'block-seq' || t.type === 'flow-collection';
     const childDepth = nests ? depth + 1 : depth;
-    if (childDepth > maxDepth) {
+    if (childDepth > limits.maxDepth) {
       out.tooDeep = { offset: t.offset ?? 0 };
       return out;
     }
     const n = node as Record<string, unknown>;
+    const isMap = t.type === 'block-map' || (t.type === 'flow-collection' && (n['start'] as { source?: string } | undefined)?.source === '{');
+    const entries = Array.isArray(n['items']) ? n['items'].length : 0;
+    if (isMap && entries > limits.maxMapEntries && !out.tooWide) out.tooWide = { offset: t.offset ?? 0, entries };
     for (const field of ['start', 'props', 'key', 'sep', 'value', 'items', 'end']) {
       if (n[field] !== undefined && n[field] !== null) stack.push({ node: n[field], depth: field === 'items' ? childDepth : depth });
     }

@@ -50,6 +50,23 @@ describe('load limits', () => {
   });
 });
 
+describe('wide mappings', () => {
+  const keys = (n: number) => Array.from({ length: n }, (_, i) => `k${i}: 1`);
+
+  it('refuses a block mapping with more entries than the limit, at the mapping, before the quadratic duplicate-key check', () => {
+    const { r, codes } = only(`spec:\n${keys(20_000).map((l) => `  ${l}`).join('\n')}\n`);
+    expect(codes).toEqual(['error:PICC005@2:3']);
+    expect(r.diagnostics[0]!.message).toBe('a mapping holds 20,000 entries; picc reads at most 1,000 in one mapping');
+    expect(r.value).toBeUndefined();
+  });
+
+  it('refuses a wide flow mapping too, and accepts a mapping at the limit and a long list', () => {
+    expect(only(`a: {${keys(YAML_INPUT_LIMITS.maxMapEntries + 1).join(', ')}}\n`).codes).toEqual(['error:PICC005@1:4']);
+    expect(only(`${keys(YAML_INPUT_LIMITS.maxMapEntries).join('\n')}\n`).codes).toEqual([]);
+    expect(only(`a: [${Array(5000).fill('1').join(', ')}]\n`).codes).toEqual([]);
+  });
+});
+
 describe('YAML features picc refuses', () => {
   it('an alias, at the alias, pointing the user at nodeDefaults', () => {
     const { r, codes } = only('a: &x 1\nb: *x\n');
@@ -112,9 +129,18 @@ describe('characters', () => {
   });
 });
 
+describe('positions', () => {
+  it('stay on the right line after a broken multi-line scalar (the parser skips its newline)', () => {
+    const r = load('cluster.yaml', 'a:\n  b: 1\n}  c: d\n  e: f\n  g: h\n');
+    const lines = 'a:\n  b: 1\n}  c: d\n  e: f\n  g: h\n'.split('\n');
+    for (const d of r.diagnostics) expect(d.col!, `${d.message} at ${d.line}:${d.col}`).toBeLessThanOrEqual(lines[d.line! - 1]!.length + 1);
+    expect(r.diagnostics.map((d) => d.line)).toContain(5);
+  });
+});
+
 describe('parseYamlInput for other files', () => {
   it('takes its own limits', () => {
-    const r = parseYamlInput('secrets.yaml', 'a: [[1]]\n', { limits: { maxBytes: 100, maxDepth: 2 } });
+    const r = parseYamlInput('secrets.yaml', 'a: [[1]]\n', { limits: { maxBytes: 100, maxDepth: 2, maxMapEntries: 10 } });
     expect(r.diagnostics.map((d) => d.code)).toEqual(['PICC006']);
     expect(r.docs).toEqual([]);
   });
