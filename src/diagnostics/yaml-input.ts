@@ -1,8 +1,11 @@
 // Hostile-input guard for every YAML file picc reads (the spec, the secrets file): text in,
 // parsed documents or diagnostics out, never an exception and never unbounded work.
 // - size (PICC005) is checked before any parsing;
-// - nesting depth (PICC006) is measured on the parser's token tree with an explicit stack,
-//   before the recursive composer runs (a 100,000-deep [[[… would overflow the JS stack);
+// - nesting depth (PICC006) is estimated on the text before parsing (nesting-estimate.ts),
+//   then measured on the parser's token tree with an explicit stack before the recursive
+//   composer runs (a 100,000-deep [[[… would overflow the JS stack);
+// - a mapping wider than 1,000 entries (PICC005) is refused before yaml's quadratic
+//   duplicate-key check runs on it;
 // - aliases (PICC007) and explicit tags (PICC008) are refused where they are written:
 //   aliases make a value's position ambiguous and allow "billion laughs" expansion
 //   (nodeDefaults is the spec's way to share settings); tags change what a value is;
@@ -12,6 +15,7 @@
 import { Composer, LineCounter, Parser, type CST, type Document } from 'yaml';
 import type { Diagnostic } from './diagnostic.js';
 import { defaultHint, type Code } from './codes.js';
+import { firstPlaceDeeperThan } from './nesting-estimate.js';
 import { yamlProblems, type YamlProblemOptions } from './yaml-errors.js';
 
 export const YAML_INPUT_LIMITS = {
@@ -51,16 +55,22 @@ export function parseYamlInput(file: string, text: string, opts: YamlInputOption
       hint: defaultHint('PICC005')!,
     }] };
   }
+  const at = (code: Code, offset: number, span: number, message: string, hint: string, severity: Diagnostic['severity'] = 'error'): Diagnostic => {
+    const { line, col } = lineCounter.linePos(offset);
+    return { severity, code, message, file, path: [], line, col, span: Math.max(1, span), hint };
+  };
   // Line starts come from the text itself, not from the parser's callback: in error
   // recovery the parser skips the newline inside a broken multi-line scalar, and every
   // position after it would land on the wrong line (past the end of a short one).
   lineCounter.addNewLine(0);
   for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lineCounter.addNewLine(i + 1);
+  // Far too deep is refused before parsing, which would take seconds (see nesting-estimate.ts);
+  // the estimate may run high, hence the wide margin before the exact check below.
+  const farTooDeep = firstPlaceDeeperThan(text, limits.maxDepth * 4);
+  if (farTooDeep !== undefined) {
+    return { docs: [], lineCounter, diagnostics: [at('PICC006', farTooDeep, 1, `the YAML nests deeper than ${limits.maxDepth} levels`, defaultHint('PICC006')!)] };
+  }
   const tokens = Array.from(new Parser().parse(text));
-  const at = (code: Code, offset: number, span: number, message: string, hint: string, severity: Diagnostic['severity'] = 'error'): Diagnostic => {
-    const { line, col } = lineCounter.linePos(offset);
-    return { severity, code, message, file, path: [], line, col, span: Math.max(1, span), hint };
-  };
   const diagnostics = characterProblems(text, at);
   const scan = scanTokens(tokens, limits);
   if (scan.tooDeep) {

@@ -43,6 +43,20 @@ describe('load limits', () => {
     expect(r.value).toBeUndefined();
   });
 
+  it('refuses far-too-deep text before parsing it (the parser takes seconds on it)', () => {
+    const r = parseYamlInput('cluster.yaml', `a: ${'['.repeat(1_000_000)}`);
+    expect(r.diagnostics.map((d) => `${d.code}@${d.line}`)).toEqual(['PICC006@1']);
+    // At a bracket past the exact limit, within the estimate's margin.
+    expect(r.diagnostics[0]!.col).toBeGreaterThan(4 + YAML_INPUT_LIMITS.maxDepth);
+    expect(r.diagnostics[0]!.col).toBeLessThanOrEqual(4 + YAML_INPUT_LIMITS.maxDepth * 4);
+    expect(r.docs).toEqual([]);
+  });
+
+  it('does not count brackets inside plain, quoted or commented text', () => {
+    const many = '['.repeat(400);
+    expect(only(`a: x${many}\nb: "${many}"\nc: '${many}'\n# ${many}\nd: [x${']'.repeat(1)}\n`).codes).toEqual([]);
+  });
+
   it('accepts nesting at the limit', () => {
     const depth = YAML_INPUT_LIMITS.maxDepth;
     expect(only('['.repeat(depth) + ']'.repeat(depth)).codes).toEqual([]);
@@ -148,5 +162,17 @@ describe('parseYamlInput for other files', () => {
   it('keeps only the first syntax error when asked', () => {
     const r = parseYamlInput('secrets.yaml', 'a: [1\nb: "x\nc: ]\n', { firstSyntaxErrorOnly: true });
     expect(r.diagnostics.filter((d) => d.code === 'PICC002')).toHaveLength(1);
+  });
+});
+
+describe('the depth estimate never refuses a real spec', () => {
+  it.each(['homelab', 'ha', 'cilium', 'mixed-os'])('test/golden/%s/cluster.yaml and its secrets file', async (name) => {
+    const { readFileSync } = await import('node:fs');
+    const { firstPlaceDeeperThan } = await import('../../src/diagnostics/nesting-estimate.js');
+    for (const file of ['cluster.yaml', 'cluster.secrets.yaml']) {
+      const text = readFileSync(`test/golden/${name}/${file}`, 'utf8');
+      // Real files nest about 7 deep; the estimate stays within a small multiple of that.
+      expect(firstPlaceDeeperThan(text, 16)).toBeUndefined();
+    }
   });
 });
