@@ -12,7 +12,7 @@
 // - NUL and a byte-order mark inside the text (PICC009) are refused, a leading BOM is a warning.
 // Syntax errors and duplicate keys are mapped by yaml-errors.ts.
 
-import { Composer, LineCounter, Parser, type CST, type Document } from 'yaml';
+import { Composer, LineCounter, Parser, isNode, isScalar, visit, type CST, type Document } from 'yaml';
 import type { Diagnostic } from './diagnostic.js';
 import { defaultHint, type Code } from './codes.js';
 import { firstPlaceDeeperThan } from './nesting-estimate.js';
@@ -82,7 +82,10 @@ export function parseYamlInput(file: string, text: string, opts: YamlInputOption
     return { docs: [], lineCounter, diagnostics };
   }
   for (const alias of scan.aliases) {
-    diagnostics.push(at('PICC007', alias.offset, alias.source.length, `YAML alias ${alias.source} is not supported`, defaultHint('PICC007')!));
+    // An alias is resolved by an anchor of the same name set earlier in the text.
+    const anchored = scan.anchors.some((a) => a.offset < alias.offset && a.source.slice(1) === alias.source.slice(1));
+    const message = anchored ? `YAML alias ${alias.source} is not supported` : `YAML alias ${alias.source} refers to no anchor (&${alias.source.slice(1)}), and aliases are not supported`;
+    diagnostics.push(at('PICC007', alias.offset, alias.source.length, message, defaultHint('PICC007')!));
   }
   for (const tag of scan.tags) {
     diagnostics.push(at('PICC008', tag.offset, tag.source.length, `explicit YAML tag ${tag.source} is not supported`, defaultHint('PICC008')!));
@@ -97,6 +100,17 @@ export function parseYamlInput(file: string, text: string, opts: YamlInputOption
     diagnostics.push(at('PICC006', 0, 1, 'the YAML is nested too deeply to read', defaultHint('PICC006')!));
     return { docs: [], lineCounter, diagnostics };
   }
+  // A list or mapping used as a key has no plain-object form (yaml would stringify it, with
+  // a process warning on stderr); no spec or secrets key is one.
+  for (const doc of docs) {
+    visit(doc, {
+      Pair: (_key, pair) => {
+        if (isScalar(pair.key) || pair.key === null || !isNode(pair.key)) return;
+        const [start, end] = pair.key.range ?? [0, 1];
+        diagnostics.push(at('PICC002', start, end - start, 'a list or mapping used as a key', 'write the key as plain text'));
+      },
+    });
+  }
   // yaml's own "Unresolved tag" warnings say less than PICC008 about the same place.
   const parserProblems = docs.flatMap((doc) => yamlProblems(file, text, doc, lineCounter, opts))
     .filter((d) => !(scan.tags.length > 0 && d.severity === 'warning' && /^Unresolved tag/.test(d.message)));
@@ -107,6 +121,7 @@ interface TokenScan {
   tooDeep?: { offset: number };
   tooWide?: { offset: number; entries: number };
   aliases: { offset: number; source: string }[];
+  anchors: { offset: number; source: string }[];
   tags: { offset: number; source: string }[];
 }
 
@@ -116,7 +131,7 @@ interface TokenScan {
  * generically means no token kind is missed.
  */
 function scanTokens(tokens: readonly CST.Token[], limits: { maxDepth: number; maxMapEntries: number }): TokenScan {
-  const out: TokenScan = { aliases: [], tags: [] };
+  const out: TokenScan = { aliases: [], anchors: [], tags: [] };
   const stack: { node: unknown; depth: number }[] = tokens.map((node) => ({ node, depth: 0 }));
   while (stack.length > 0) {
     const { node, depth } = stack.pop()!;
@@ -127,6 +142,7 @@ function scanTokens(tokens: readonly CST.Token[], limits: { maxDepth: number; ma
     if (typeof node !== 'object' || node === null) continue;
     const t = node as { type?: string; offset?: number; source?: string };
     if (t.type === 'alias') out.aliases.push({ offset: t.offset ?? 0, source: t.source ?? '*' });
+    if (t.type === 'anchor') out.anchors.push({ offset: t.offset ?? 0, source: t.source ?? '&' });
     if (t.type === 'tag') out.tags.push({ offset: t.offset ?? 0, source: t.source ?? '!' });
     const nests = t.type === 'block-map' || t.type === 'block-seq' || t.type === 'flow-collection';
     const childDepth = nests ? depth + 1 : depth;
@@ -150,7 +166,7 @@ function scanTokens(tokens: readonly CST.Token[], limits: { maxDepth: number; ma
 
 type At = (code: Code, offset: number, span: number, message: string, hint: string, severity?: Diagnostic['severity']) => Diagnostic;
 
-/** NUL anywhere, and U+FEFF other than as the first character; each kind once, with a count. */
+/** NUL anywhere, and U+FEFF other than as the first character: each kind once, with a count. */
 function characterProblems(text: string, at: At): Diagnostic[] {
   const out: Diagnostic[] = [];
   if (text.startsWith('\uFEFF')) {
@@ -158,7 +174,7 @@ function characterProblems(text: string, at: At): Diagnostic[] {
   }
   const kinds: [RegExp, string, string][] = [
     [/\0/g, 'a NUL character (U+0000)', 'remove it: the file may be binary or corrupted'],
-    [/(?!^)\uFEFF/g, 'a byte-order mark (U+FEFF) inside the text', 'remove it (editors show it as nothing; it often comes from pasting)'],
+    [/(?!^)\uFEFF/g, 'a byte-order mark (U+FEFF) past its start', 'remove it (editors show it as nothing; it often comes from pasting)'],
   ];
   for (const [re, what, hint] of kinds) {
     const found = [...text.matchAll(re)];

@@ -125,6 +125,14 @@ describe('YAML features picc refuses', () => {
   });
 });
 
+describe('keys', () => {
+  it('a list or mapping as a key is refused at the key (no plain-object form; yaml would warn on stderr)', () => {
+    const { codes, r } = only('a: 1\n? [x, y]\n: 2\n{b: 1}: 3\n');
+    expect(codes).toEqual(['error:PICC002@2:3', 'error:PICC002@4:1']);
+    expect(r.diagnostics[0]!.message).toBe('a list or mapping used as a key');
+  });
+});
+
 describe('characters', () => {
   it('a NUL is an error at its place, counted once however many there are', () => {
     const { r, codes } = only('a: 1\nb: x\0y\0z\n');

@@ -42,7 +42,8 @@ export type StructEdit =
   | { kind: 'copy'; from: number; to: number }
   | { kind: 'duplicateNode'; at: number }
   | { kind: 'swapRoles'; at: number }
-  | { kind: 'nest'; at: number; depth: number };
+  | { kind: 'nest'; at: number; depth: number }
+  | { kind: 'tweak'; which: number; at: number; value: number };
 
 export type TextEdit =
   | { kind: 'insert'; at: number; text: string }
@@ -67,7 +68,43 @@ export const structEdit: fc.Arbitrary<StructEdit> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('duplicateNode' as const), at: place }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('swapRoles' as const), at: place }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('nest' as const), at: place, depth: fc.constantFrom(5, 60, 63, 64, 65, 200) }) },
+  { weight: 8, arbitrary: fc.record({ kind: fc.constant('tweak' as const), which: place, at: place, value: place }) },
 );
+
+/** Wi-Fi networks the property test's secrets file has passphrases for: names that broke writers. */
+export const HOSTILE_SSIDS: readonly string[] = [
+  'homelab-iot', 'constructor', '__proto__', 'toString', 'a b', ' lead', 'trail ', 'back\\slash', 'semi;colon', 'x#y', 'x=y', '"q"', "it's",
+  '$(reboot)', '`id`', 'zażółć', '[x]', '{x}', '- x', 'a\u2028b', 'a\nb', 'PICC_EOF', 'x'.repeat(32),
+];
+
+const pickFrom = <T>(list: readonly T[], n: number): T => list[n % list.length]!;
+
+/**
+ * Edits that mostly keep a spec valid, so that accepted specs with unusual values reach
+ * the plan and the writers: each sets one field to a value of the right kind.
+ */
+const TWEAKS: ((spec: Record<string, any>, node: Record<string, any> | undefined, v: number) => void)[] = [
+  (_s, n, v) => { if (n && typeof n['address'] === 'string') n['address'] = n['address'].replace(/\.\d+$/, `.${2 + (v % 253)}`); },
+  (_s, n, v) => { if (n) n['name'] = pickFrom(['a', 'node-1', 'constructor', 'prototype', 'tostring', 'proto', 'x'.repeat(63), '0', 'cp-1', 'worker-1'], v); },
+  (_s, n, v) => { if (n) { n['wifi'] = { ssid: pickFrom(HOSTILE_SSIDS, v), country: pickFrom(['PL', 'US', 'DE'], v) }; n['interface'] = 'wlan0'; } },
+  (s, _n, v) => { const keys = s['access']?.['sshAuthorizedKeys']; if (Array.isArray(keys) && typeof keys[0] === 'string') keys[0] = `${keys[0]} ${pickFrom(HOSTILE_STRINGS, v)}`; },
+  (_s, n, v) => { if (n) n['labels'] = { ...(n['labels'] ?? {}), [pickFrom(['example.com/a', 'a', 'kubernetes.io/hostname', 'node-role.kubernetes.io/x', 'node.kubernetes.io/disk', 'constructor'], v)]: pickFrom(['', 'x', 'a.b_c-d', 'x'.repeat(63)], v >> 3) }; },
+  (_s, n, v) => { if (n) n['taints'] = [{ key: pickFrom(['k', 'example.com/x', 'constructor'], v), value: pickFrom(['', 'v', 'a.b'], v >> 2), effect: pickFrom(['NoSchedule', 'PreferNoSchedule', 'NoExecute'], v >> 4) }]; },
+  (_s, n, v) => { if (n) n['os'] = pickFrom(['raspios-bullseye', 'raspios-bookworm', 'raspios-trixie', 'ubuntu-22.04', 'ubuntu-24.04'], v); },
+  (_s, n, v) => { if (n) n['arch'] = pickFrom(['arm64', 'amd64'], v); },
+  (_s, n, v) => { if (n) n['interface'] = pickFrom(['eth0', 'wlan0', 'eth0.100', 'enp1s0', 'a'.repeat(15), 'br-lan_1'], v); },
+  (s, _n, v) => { s['kubernetes'] = { ...s['kubernetes'], cni: pickFrom(['flannel', 'calico', 'cilium'], v) }; },
+  (s, _n, v) => { s['kubernetes'] = { ...s['kubernetes'], version: pickFrom(['1.31.0', '1.33.5', '1.35.1', '1.36.0', '1.37.9', '1.30.9', '1.38.0'], v) }; },
+  (s, _n, v) => { s['kubernetes'] = { ...s['kubernetes'], bootstrapTokenTTL: pickFrom(['1m', '24h', '87600h', '99999999h'], v), dnsDomain: pickFrom(['cluster.local', 'a', 'x.y.z'], v >> 2) }; },
+  (s, _n, v) => { s['mirror'] = pickFrom(['http://10.0.0.1/', 'https://m.example:8443/a/b/', 'http://x', 'http://h/~u/'], v); },
+  (s, _n, v) => { s['access'] = { ...s['access'], user: pickFrom(['root', 'a', '_x', 'x'.repeat(32), 'pi'], v), permitRootLogin: pickFrom(['no', 'yes', 'prohibit-password'], v >> 3) }; },
+  (s, _n, v) => {
+    const pin = pickFrom<unknown>(['1.7.34', '2.0.9', '2.3.4', '9.9.9', { version: '9.9.9', sha256: { arm64: 'b'.repeat(64) } }, { version: '9.9.9', sha256: { arm64: 'c'.repeat(64), amd64: 'd'.repeat(64) } }], v);
+    s['components'] = { ...s['components'], [pickFrom(['containerd', 'runc', 'cniPlugins', 'ciliumCli'], v >> 3)]: pin };
+  },
+  (s, _n, v) => { s['kubernetes'] = { ...s['kubernetes'], controlPlaneEndpoint: pickFrom(['192.168.1.100:6443', '10.10.0.100:6443', 'api.example:6443', '172.16.5.200:443'], v) }; },
+  (s, _n, v) => { s['network'] = { ...s['network'], dns: pickFrom([['1.1.1.1'], ['9.9.9.9', '8.8.8.8', '1.0.0.1'], ['127.0.0.53']], v) }; },
+];
 
 const INSERTS = ['\0', '\uFEFF', '\u2028', '\u0085', '\t', '\r', '\n', ' ', '  ', '-', '- ', ':', ': ', '#', '"', "'", '[', ']', '{', '}', ',', '*', '&', '!', '|', '>', '?', '%', '@', '`', '\\', '---\n', '...\n', '<<: ', 'ÿ', '\uFFFD'];
 
@@ -148,6 +185,15 @@ export function applyStructEdit(data: Data, e: StructEdit): Data {
         if (node['role'] === 'control-plane') delete node['role'];
         else if (i === e.at % list.length || node['role'] === undefined) node['role'] = 'control-plane';
       });
+      return data;
+    }
+    case 'tweak': {
+      const spec = (data as { spec?: unknown } | null)?.spec;
+      if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) return data;
+      const list = nodes(data) ?? [];
+      const node = list[e.at % Math.max(1, list.length)];
+      const target = node !== null && typeof node === 'object' && !Array.isArray(node) ? (node as Record<string, any>) : undefined;
+      TWEAKS[e.which % TWEAKS.length]!(spec as Record<string, any>, target, e.value);
       return data;
     }
     case 'nest': {

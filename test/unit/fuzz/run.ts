@@ -5,18 +5,19 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { CODES } from '../../../src/diagnostics/codes.js';
 import type { Diagnostic } from '../../../src/diagnostics/diagnostic.js';
 import { analyze, compile } from '../../../src/index.js';
-import { applyStructEdit, applyTextEdit, structEdit, textEdit, writeYaml } from './mutations.js';
+import { HOSTILE_SSIDS, applyStructEdit, applyTextEdit, structEdit, textEdit, writeYaml } from './mutations.js';
 
 const GOLDEN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'golden');
 const SPEC_FILE = 'cluster.yaml';
 const SECRETS_FILE = 'cluster.secrets.yaml';
-// The fixed secrets file, with a passphrase for the one Wi-Fi network the bases use, so
-// that nodes on Wi-Fi (and their mutated SSIDs) reach the writers too.
-const SECRETS = readFileSync(join(GOLDEN, 'homelab', SECRETS_FILE), 'utf8').replace(/^wifi: \{\}$/m, 'wifi:\n  homelab-iot: "correct horse battery staple"');
+// The fixed secrets file, with passphrases for the Wi-Fi networks the mutations use, so
+// that nodes on Wi-Fi with hostile SSIDs reach the writers too.
+const SECRETS = readFileSync(join(GOLDEN, 'homelab', SECRETS_FILE), 'utf8')
+  .replace(/^wifi: \{\}$/m, stringify({ wifi: Object.fromEntries(HOSTILE_SSIDS.map((ssid, i) => [ssid, `pass phrase ${i} \\ ; # "x"`])) }).trimEnd());
 
 export const SEED = Number(process.env['PICC_FUZZ_SEED'] ?? 20261130);
 export const RUNS = Number(process.env['PICC_FUZZ_RUNS'] ?? 10_000);
