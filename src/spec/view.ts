@@ -6,17 +6,22 @@
 // "worker") would report the same mistake twice. Reads use own properties only, so keys
 // such as "constructor" or "__proto__" never reach Object.prototype.
 
+import { createRequire } from 'node:module';
 import { DEFAULTS } from '../plan/defaults.js';
 import { FORMATS } from './formats.js';
-import type { Arch, CniName, ComponentSpec, OsId, Role } from './types.js';
+import type { Arch, CniName, OsId, Role } from './types.js';
 
 export const UNKNOWN: unique symbol = Symbol('unknown');
 export type Maybe<T> = T | typeof UNKNOWN;
 
-const ROLES: readonly Role[] = ['control-plane', 'worker'];
-const ARCHES: readonly Arch[] = ['arm64', 'amd64'];
-const OSES: readonly OsId[] = ['raspios-bullseye', 'raspios-bookworm', 'raspios-trixie', 'ubuntu-22.04', 'ubuntu-24.04'];
-const CNIS: readonly CniName[] = ['flannel', 'calico', 'cilium', 'weave'];
+// The allowed values come from the schema itself, so the view cannot drift from it.
+const require = createRequire(import.meta.url);
+const defs = (require('../../schema/cluster.schema.json') as { definitions: Record<string, SchemaNode> }).definitions;
+interface SchemaNode { enum?: string[]; properties?: Record<string, SchemaNode> }
+const ROLES = defs['node']!.properties!['role']!.enum as readonly Role[];
+const ARCHES = defs['nodeSettings']!.properties!['arch']!.enum as readonly Arch[];
+const OSES = defs['os']!.enum as readonly OsId[];
+const CNIS = defs['kubernetes']!.properties!['cni']!.enum as readonly CniName[];
 
 export interface NodeView {
   index: number;
@@ -165,10 +170,3 @@ export function specView(data: unknown): SpecView {
     nodes,
   };
 }
-
-/** The values of a list that are all known, or UNKNOWN if any is not. */
-export function allKnown<T>(values: readonly Maybe<T>[]): Maybe<T[]> {
-  return values.some((v) => v === UNKNOWN) ? UNKNOWN : (values as T[]);
-}
-
-export type { ComponentSpec };
