@@ -12,7 +12,7 @@
 // - NUL and a byte-order mark inside the text (PICC009) are refused, a leading BOM is a warning.
 // Syntax errors and duplicate keys are mapped by yaml-errors.ts.
 
-import { Composer, LineCounter, Parser, isNode, isScalar, visit, type CST, type Document } from 'yaml';
+import { Composer, LineCounter, Parser, isAlias, isNode, isScalar, visit, type CST, type Document } from 'yaml';
 import type { Diagnostic } from './diagnostic.js';
 import { defaultHint, type Code } from './codes.js';
 import { firstPlaceDeeperThan } from './nesting-estimate.js';
@@ -105,7 +105,8 @@ export function parseYamlInput(file: string, text: string, opts: YamlInputOption
   for (const doc of docs) {
     visit(doc, {
       Pair: (_key, pair) => {
-        if (isScalar(pair.key) || pair.key === null || !isNode(pair.key)) return;
+        // An alias as a key is reported as an alias (PICC007), not twice.
+        if (isScalar(pair.key) || isAlias(pair.key) || pair.key === null || !isNode(pair.key)) return;
         const [start, end] = pair.key.range ?? [0, 1];
         diagnostics.push(at('PICC002', start, end - start, 'a list or mapping used as a key', 'write the key as plain text'));
       },

@@ -131,6 +131,10 @@ describe('keys', () => {
     expect(codes).toEqual(['error:PICC002@2:3', 'error:PICC002@4:1']);
     expect(r.diagnostics[0]!.message).toBe('a list or mapping used as a key');
   });
+
+  it('an alias as a key is reported once, as an alias', () => {
+    expect(only('a: &k x\n*k : 1\n').codes).toEqual(['error:PICC007@2:1']);
+  });
 });
 
 describe('characters', () => {
