@@ -51,7 +51,7 @@ export function parseYamlInput(file: string, text: string, opts: YamlInputOption
     // No position: the formatter would print the (possibly megabytes long) source line.
     return { docs: [], lineCounter, diagnostics: [{
       severity: 'error', code: 'PICC005', file, path: [],
-      message: `the file is ${bytes.toLocaleString('en-US')} bytes; picc reads at most ${limits.maxBytes.toLocaleString('en-US')} bytes (1 MiB)`,
+      message: `the file is ${bytes.toLocaleString('en-US')} bytes; picc reads at most ${limits.maxBytes.toLocaleString('en-US')} bytes${mebibytes(limits.maxBytes)}`,
       hint: defaultHint('PICC005')!,
     }] };
   }
@@ -116,6 +116,10 @@ export function parseYamlInput(file: string, text: string, opts: YamlInputOption
   const parserProblems = docs.flatMap((doc) => yamlProblems(file, text, doc, lineCounter, opts))
     .filter((d) => !(scan.tags.length > 0 && d.severity === 'warning' && /^Unresolved tag/.test(d.message)));
   return { docs, lineCounter, diagnostics: [...diagnostics, ...parserProblems] };
+}
+
+function mebibytes(bytes: number): string {
+  return bytes % (1024 * 1024) === 0 ? ` (${bytes / (1024 * 1024)} MiB)` : '';
 }
 
 interface TokenScan {
