@@ -188,3 +188,17 @@ describe('the depth estimate never refuses a real spec', () => {
     }
   });
 });
+
+describe('the depth estimate', () => {
+  // Each at the level that takes the estimate to 257: the truth there is 256 (the estimate
+  // counts the line's own level once more), never above the estimate.
+  it.each([
+    ['flow brackets', `a: ${'['.repeat(300)}`, 'a: '.length + 254],
+    ['block sequences on one line', `${'- '.repeat(300)}x`, 2 * 255],
+    ['flow mappings', `${'{a: '.repeat(300)}`, 4 * 255],
+  ])('finds the first place past the limit (%s) without parsing', async (_name, text, offset) => {
+    const { firstPlaceDeeperThan } = await import('../../src/diagnostics/nesting-estimate.js');
+    expect(firstPlaceDeeperThan(text, 256)).toBe(offset);
+    expect(firstPlaceDeeperThan(text, 1000)).toBeUndefined();
+  });
+});
