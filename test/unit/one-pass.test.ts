@@ -98,3 +98,16 @@ describe('the rules never throw on wrongly typed data', () => {
     expect(() => check(source, data)).not.toThrow();
   });
 });
+
+describe('the size of the cluster', () => {
+  const many = (n: number) => edit(['  nodes:\n', `  nodes:\n${Array.from({ length: n }, (_, i) => `    - { name: n${i}, address: 172.17.${Math.floor(i / 250)}.${2 + (i % 250)} }\n`).join('')}`], ['subnet: 192.168.1.0/24', 'subnet: 172.16.0.0/12'], ['gateway: 192.168.1.1', 'gateway: 172.16.0.1'], ['address: 192.168.1.101', 'address: 172.16.0.101'], ['address: 192.168.1.111', 'address: 172.16.0.111']);
+
+  it('more nodes than picc compiles is PICC005 at spec.nodes (each node is about 90 KiB of output)', () => {
+    expect(found(many(999))).toEqual(['PICC005 spec.nodes 12']);
+    expect(analyze('cluster.yaml', many(999)).diagnostics[0]!.message).toBe('spec.nodes lists 1,001 nodes; picc compiles at most 1,000');
+  });
+
+  it('a cluster at the limit passes', () => {
+    expect(found(many(998))).toEqual([]);
+  });
+});
