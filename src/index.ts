@@ -3,17 +3,17 @@
 //   compile: analyze → secrets → plan → render  (spec text + secrets text → artifacts)
 // No I/O here; the CLI and emit.ts read and write files.
 
-import { hasErrors, type Diagnostic } from './diagnostics/diagnostic.js';
+import { hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics/diagnostic.js';
 import type { SourceDoc } from './diagnostics/locate.js';
 import { plan } from './plan/plan.js';
 import type { ClusterPlan } from './plan/types.js';
 import { render, type Artifact } from './render/render.js';
 import { parseSecrets } from './secrets/file.js';
-import { check, checkDespiteSchemaErrors } from './spec/check.js';
+import { check } from './spec/check.js';
 import { checkSecrets } from './spec/check-secrets.js';
 import { load } from './spec/load.js';
 import type { ClusterSpec } from './spec/types.js';
-import { validate } from './spec/validate.js';
+import { specData, validate } from './spec/validate.js';
 
 export type { Artifact, ClusterPlan, ClusterSpec, Diagnostic };
 
@@ -23,21 +23,18 @@ export interface Analysis {
   diagnostics: Diagnostic[];
 }
 
-/** Load, validate and check a spec. `spec` is set only when there is no error. */
+/**
+ * Load, validate and check a spec: every rule that can run runs, even while the schema
+ * reports errors elsewhere, and the problems come back in source order. `spec` is set
+ * only when there is no error. Only a file that is not readable YAML stops at load.
+ */
 export function analyze(file: string, text: string): Analysis {
   const loaded = load(file, text);
-  if (!loaded.value || hasErrors(loaded.diagnostics)) return { diagnostics: loaded.diagnostics };
+  if (!loaded.value || hasErrors(loaded.diagnostics)) return { diagnostics: sortDiagnostics(loaded.diagnostics) };
   const source = loaded.value;
   const validated = validate(source);
-  const diagnostics = [...loaded.diagnostics, ...validated.diagnostics];
-  if (!validated.value) {
-    // The cluster rules need a valid spec, but the ones that do not still run: every problem at once.
-    return { source, diagnostics: [...diagnostics, ...checkDespiteSchemaErrors(source, source.doc.toJS({ maxAliasCount: 100 }))] };
-  }
-  if (hasErrors(diagnostics)) return { source, diagnostics };
-  const checked = check(source, validated.value);
-  diagnostics.push(...checked.diagnostics);
-  return hasErrors(diagnostics) ? { source, diagnostics } : { source, spec: validated.value, diagnostics };
+  const diagnostics = sortDiagnostics([...loaded.diagnostics, ...validated.diagnostics, ...check(source, specData(source))]);
+  return validated.value && !hasErrors(diagnostics) ? { source, spec: validated.value, diagnostics } : { source, diagnostics };
 }
 
 export interface CompileResult {

@@ -13,6 +13,11 @@ export const CODES = {
   PICC002: { title: 'YAML syntax error', hint: 'fix the YAML syntax at the marked place' },
   PICC003: { title: 'not exactly one YAML document', hint: 'keep one document per file (no ---)' },
   PICC004: { title: 'duplicate key', hint: 'remove one of the two entries' },
+  PICC005: { title: 'input too large', hint: 'a spec is a few KiB: check that this is the right file, and that no value holds pasted data' },
+  PICC006: { title: 'nested too deeply', hint: 'a spec nests a few levels deep: look for runaway [ or { brackets, or a list of lists' },
+  PICC007: { title: 'YAML alias', hint: 'write the value out, or put settings nodes share under spec.nodeDefaults (a node\'s own value wins)' },
+  PICC008: { title: 'explicit YAML tag', hint: 'remove the tag; quote the value if it is meant as text' },
+  PICC009: { title: 'character not allowed in the file' },
   PICC010: { title: 'wrong usage', hint: 'see `picc --help` or `picc <command> --help`' },
   PICC011: { title: 'no place for the secrets file', hint: 'name the secrets file with --secrets FILE' },
 

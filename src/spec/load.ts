@@ -1,19 +1,19 @@
 // Stage 1 — load: YAML text → SourceDoc (the parsed document plus a LineCounter),
-// or diagnostics for syntax errors. No I/O: the caller passes the text.
+// or diagnostics for syntax errors, oversized or over-deep input, aliases, tags and
+// stray characters (diagnostics/yaml-input.ts). No I/O: the caller passes the text.
 
-import { LineCounter, parseAllDocuments } from 'yaml';
-import type { StageResult, Diagnostic } from '../diagnostics/diagnostic.js';
+import type { StageResult } from '../diagnostics/diagnostic.js';
 import type { SourceDoc } from '../diagnostics/locate.js';
 import { fileProblem } from '../diagnostics/report.js';
-import { yamlProblems } from '../diagnostics/yaml-errors.js';
+import { parseYamlInput } from '../diagnostics/yaml-input.js';
 
 export function load(file: string, text: string): StageResult<SourceDoc> {
-  const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true, version: '1.2' });
-  if (!Array.isArray(docs) || docs.length === 0) {
+  const { docs, lineCounter, diagnostics } = parseYamlInput(file, text);
+  if (docs.length === 0) {
+    // Too large or too deep: already reported, and there is no document to hand on.
+    if (diagnostics.length > 0) return { diagnostics };
     return { diagnostics: [fileProblem(file, 'PICC003', 'the file holds no YAML document', 'start from examples/homelab.yaml')] };
   }
-  const diagnostics: Diagnostic[] = docs.flatMap((doc) => yamlProblems(file, text, doc, lineCounter));
   if (docs.length > 1) {
     const second = docs[1]!;
     const { line, col } = lineCounter.linePos(second.range[0]);

@@ -5,7 +5,7 @@
 import { createRequire } from 'node:module';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { isScalar } from 'yaml';
-import type { Diagnostic, DocPath, StageResult } from '../diagnostics/diagnostic.js';
+import { formatPath, type Diagnostic, type DocPath, type StageResult } from '../diagnostics/diagnostic.js';
 import type { SourceDoc } from '../diagnostics/locate.js';
 import { report } from '../diagnostics/report.js';
 import { shown } from '../text/alphabet.js';
@@ -26,13 +26,21 @@ function validator(): ValidateFunction {
   return compiled!;
 }
 
+/**
+ * The document as plain data. load refuses aliases, so nothing here expands; the alias
+ * count of 0 keeps it that way should a document reach here some other way.
+ */
+export function specData(source: SourceDoc): unknown {
+  return source.doc.toJS({ maxAliasCount: 0 });
+}
+
 export function validate(source: SourceDoc): StageResult<ClusterSpec> {
-  const data: unknown = source.doc.toJS({ maxAliasCount: 100 });
+  const data = specData(source);
   const check = validator();
   if (check(data)) return { value: data as ClusterSpec, diagnostics: [] };
   // propertyNames also reports its inner error (format of the key), which says more.
   const errors = pickOneOfBranches(check.errors ?? [], data).filter((e) => e.keyword !== 'propertyNames');
-  const diagnostics = dedupe(errors.map((e) => toDiagnostic(source, e)));
+  const diagnostics = oneMistakeOnce(dedupe(errors.map((e) => toDiagnostic(source, e))));
   // Never let an invalid spec pass silently if a filter above dropped every error.
   if (diagnostics.length === 0) diagnostics.push(report(source, 'PICC106', [], 'the spec does not match the schema'));
   return { diagnostics };
@@ -65,6 +73,8 @@ function toDiagnostic(source: SourceDoc, e: ErrorObject): Diagnostic {
       let hint: string | undefined;
       if (written !== undefined && params['type'] === 'string') {
         hint = fmt && !fmt.test(written) ? `write ${fmt.description}, e.g. ${fmt.example}` : `quote it so YAML reads it as text: "${written}"`;
+      } else if (params['type'] === 'array' && (typeof e.data === 'string' || typeof e.data === 'number')) {
+        hint = `write a list, even of one entry: [${writtenText(source, path) ?? String(e.data)}]`;
       }
       return report(source, 'PICC103', path, `expected ${expected}, found ${found}`, { hint });
     }
@@ -93,6 +103,24 @@ function toDiagnostic(source: SourceDoc, e: ErrorObject): Diagnostic {
       const written = typeof e.data === 'number' ? writtenText(source, path) : undefined;
       return report(source, 'PICC103', path, `expected a version like 2.3.4, or {version, sha256: {arm64, amd64}}; found ${written !== undefined ? `number ${written}` : describe(e.data)}`, {
         hint: 'write the full version x.y.z, or a mapping with version: and sha256:',
+      });
+    }
+    case 'minItems':
+    case 'maxItems':
+    case 'minLength':
+    case 'maxLength': {
+      const limit = Number(params['limit']);
+      const list = e.keyword.endsWith('Items');
+      const count = list ? (Array.isArray(e.data) ? e.data.length : 0) : typeof e.data === 'string' ? e.data.length : 0;
+      const noun = (n: number) => (list ? (n === 1 ? 'entry' : 'entries') : n === 1 ? 'character' : 'characters');
+      const what = list ? 'the list' : 'the text';
+      if (e.keyword.startsWith('min')) {
+        return report(source, 'PICC106', path, `${what} has ${count} ${noun(count)}; it needs at least ${limit}`, {
+          hint: list ? `add ${limit === 1 ? 'an entry' : `${limit} entries`}` : 'write a value',
+        });
+      }
+      return report(source, 'PICC106', path, `${what} has ${count} ${noun(count)}; at most ${limit} are allowed`, {
+        hint: list ? `keep ${limit} and remove the rest` : `shorten it to ${limit} ${noun(limit)}`,
       });
     }
     default:
@@ -141,6 +169,27 @@ function pointerToPath(pointer: string): (string | number)[] {
     .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
 }
 
+/**
+ * A misspelt required key is one mistake that the schema reports twice: "unknown key specs"
+ * and "missing required key spec". Keep the unknown key (it points at the typo and its
+ * hint names the right spelling), and say there that the required key is missing.
+ */
+function oneMistakeOnce(diags: Diagnostic[]): Diagnostic[] {
+  const misspelt = new Set<Diagnostic>();
+  for (const unknown of diags.filter((d) => d.code === 'PICC101')) {
+    const parent = formatPath(unknown.path.slice(0, -1));
+    const missing = diags.find((d) => d.code === 'PICC102' && formatPath(d.path) === parent && unknown.hint?.startsWith(`did you mean "${missingKey(d)}"?`));
+    if (!missing) continue;
+    misspelt.add(missing);
+    unknown.message += ` (and the required key "${missingKey(missing)}" is missing)`;
+  }
+  return diags.filter((d) => !misspelt.has(d));
+}
+
+function missingKey(d: Diagnostic): string {
+  return /missing required key "(.*)"$/.exec(d.message)?.[1] ?? '';
+}
+
 function dedupe(diags: Diagnostic[]): Diagnostic[] {
   const seen = new Set<string>();
   return diags.filter((d) => {
@@ -152,7 +201,9 @@ function dedupe(diags: Diagnostic[]): Diagnostic[] {
 }
 
 function article(type: string): string {
-  return type === 'array' || type === 'object' || type === 'integer' ? `an ${type === 'object' ? 'mapping' : type}` : `a ${type}`;
+  if (type === 'object') return 'a mapping';
+  if (type === 'array') return 'a list';
+  return type === 'integer' ? 'an integer' : `a ${type}`;
 }
 
 function describe(value: unknown): string {
