@@ -49,11 +49,10 @@ function formatOne(d: Diagnostic, text: string | undefined, color: boolean): str
       const span = Math.max(1, Math.min(d.span ?? 1, sourceLine.length - col + 1));
       // Escapes widen the line: place the caret under the escaped text.
       const shown = (s: string): string => printable(s.replace(/\t/g, ' '));
-      const before = shown(sourceLine.slice(0, col - 1)).length;
-      const width = Math.max(1, shown(sourceLine.slice(col - 1, col - 1 + span)).length);
+      const frame = window(shown(sourceLine.slice(0, col - 1)), shown(sourceLine.slice(col - 1, col - 1 + span)), shown(sourceLine.slice(col - 1 + span)));
       lines.push(`${gutter} |`);
-      lines.push(`${d.line} | ${shown(sourceLine)}`);
-      lines.push(`${gutter} | ${' '.repeat(before)}${paint('caret', '^'.repeat(width))}`);
+      lines.push(`${d.line} | ${frame.text}`);
+      lines.push(`${gutter} | ${' '.repeat(frame.caretAt)}${paint('caret', '^'.repeat(frame.caretWidth))}`);
       if (hint) lines.push(`${gutter} = hint: ${hint}`);
       return lines.join('\n') + '\n';
     }
@@ -62,6 +61,17 @@ function formatOne(d: Diagnostic, text: string | undefined, color: boolean): str
   }
   if (hint) lines.push(`   = hint: ${hint}`);
   return lines.join('\n') + '\n';
+}
+
+const WIDTH = { line: 240, before: 60, marked: 160, after: 20 } as const;
+
+/** A long source line (a pasted blob, a 100,000-bracket line) cut to a window around the mark, with … where cut. */
+function window(before: string, marked: string, after: string): { text: string; caretAt: number; caretWidth: number } {
+  if (before.length + marked.length + after.length <= WIDTH.line) return { text: before + marked + after, caretAt: before.length, caretWidth: Math.max(1, marked.length) };
+  const head = before.length > WIDTH.before ? `…${before.slice(-WIDTH.before)}` : before;
+  const mark = marked.length > WIDTH.marked ? `${marked.slice(0, WIDTH.marked)}…` : marked;
+  const tail = after.length > WIDTH.after ? `${after.slice(0, WIDTH.after)}…` : after;
+  return { text: head + mark + tail, caretAt: head.length, caretWidth: Math.max(1, Math.min(marked.length, WIDTH.marked)) };
 }
 
 /** One line per diagnostic: file:line:col: severity[code]: path: message (hint: …) */

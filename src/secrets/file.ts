@@ -4,14 +4,14 @@
 // Whether the bundle belongs to the spec's cluster is the caller's check (PICC302).
 
 import {
-  Document, LineCounter, Scalar, isMap, isPair, isScalar, parseDocument, visit,
+  Document, Scalar, isMap, isPair, isScalar, visit,
   type Node, type Pair, type YAMLMap,
 } from 'yaml';
 import { X509Certificate, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import type { Diagnostic, DocPath, StageResult } from '../diagnostics/diagnostic.js';
 import type { SourceDoc } from '../diagnostics/locate.js';
 import { fileProblem, report } from '../diagnostics/report.js';
-import { yamlProblems } from '../diagnostics/yaml-errors.js';
+import { parseYamlInput } from '../diagnostics/yaml-input.js';
 import { closest } from '../spec/suggest.js';
 import { codePointName, firstUnsafeCharacter, shown } from '../text/alphabet.js';
 import type { CertKeyPair, SecretsBundle } from './types.js';
@@ -81,11 +81,14 @@ const MISSING_HINTS: Record<string, string> = {
 const REGENERATE = 'restore it from a backup, or move this file away and run `picc secrets init` (a new CA means rebuilding the cluster)';
 
 export function parseSecrets(file: string, text: string): StageResult<SecretsBundle> {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, version: '1.2' });
-  const syntax = yamlProblems(file, text, doc, lineCounter, { firstSyntaxErrorOnly: true });
+  // The same guard as the spec's: size, depth, aliases, tags, NUL, never an exception.
+  const { docs, lineCounter, diagnostics: syntax } = parseYamlInput(file, text, { firstSyntaxErrorOnly: true });
   if (syntax.some((d) => d.severity === 'error')) return { diagnostics: syntax };
-  if (doc.contents === null) {
+  if (docs.length > 1) {
+    return { diagnostics: [...syntax, fileProblem(file, 'PICC301', `the secrets file holds ${docs.length} YAML documents`, 'keep one document (no ---), as `picc secrets init` writes it')] };
+  }
+  const doc = docs[0];
+  if (doc === undefined || doc.contents === null) {
     return { diagnostics: [...syntax, fileProblem(file, 'PICC301', 'the secrets file is empty', 'delete it and run `picc secrets init` to create a new one')] };
   }
   const checker = new Checker({ file, text, doc, lineCounter });

@@ -264,3 +264,17 @@ describe('summary', () => {
   ];
   it.each(cases)('%s', (_name, { given, wrote, want }) => expect(summary(given, wrote)).toBe(want));
 });
+
+describe('formatHuman: a long source line', () => {
+  it('is cut to a window around the mark, with … where cut, the caret still under the mark', () => {
+    const line = `key: ${'a'.repeat(5000)}BAD${'b'.repeat(5000)}`;
+    const d = diag({ file: 'l.yaml', line: 1, col: 5006, span: 3, message: 'm' });
+    const out = formatHuman([d], new Map([['l.yaml', line + '\n']])).split('\n');
+    const source = out.find((l) => l.startsWith('1 | '))!;
+    expect(source.length).toBeLessThan(200);
+    expect(source).toBe(`1 | …${'a'.repeat(60)}BAD${'b'.repeat(20)}…`);
+    const caret = out[out.indexOf(source) + 1]!;
+    expect(caret.indexOf('^')).toBe(source.indexOf('BAD'));
+    expect(caret.match(/\^/g)).toHaveLength(3);
+  });
+});
