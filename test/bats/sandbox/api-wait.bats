@@ -4,6 +4,7 @@
 # number of tries: not a hang, not a join, not a success. (sleep is a no-op shim here,
 # so the full hour of tries costs seconds; the real timeout command guards against a hang.)
 
+# shellcheck disable=SC2034 # SB_RUNNER and SB_EXTRA_ENV are read by the sandbox helpers
 load '../../../node_modules/bats-support/load'
 load '../../../node_modules/bats-assert/load'
 load 'helpers/sandbox'

@@ -4,6 +4,7 @@
 # failing left side of a pipe, or a failing command inside $(…), stops the script and
 # names the command, instead of feeding an empty value on.
 
+# shellcheck disable=SC2034 # SB_RUNNER and SB_EXTRA_ENV are read by the sandbox helpers
 load '../../../node_modules/bats-support/load'
 load '../../../node_modules/bats-assert/load'
 load 'helpers/sandbox'
@@ -64,6 +65,7 @@ options_problem() {
   local bin="$BATS_TEST_TMPDIR/failing-bin" before
   mkdir -p "$bin"
   # an awk that cannot read /etc/hosts (an I/O error), and is the real awk for anything else
+  # shellcheck disable=SC2016 # the wrapper's own text, expanded when it runs
   printf '#!/bin/bash\nfor a in "$@"; do [[ "$a" == "$PICC_ROOT/etc/hosts" ]] && { echo "awk: $a: Input/output error" >&2; exit 2; }; done\nexec "$SHIM_REAL/awk" "$@"\n' >"$bin/awk"
   chmod 0755 "$bin/awk"
   SB_EXTRA_ENV=(PATH="$bin:$SB_BIN:$SHIM_STATE/pkgbin:$SB_REAL")
