@@ -60,6 +60,8 @@ options_problem() {
   refute_called "apt-get .* install .*kube.*"
 }
 
+# Two defences stop this one, and either alone is enough: the ERR trap, which set -E
+# carries into $(…), and inherit_errexit. The test above is what holds each in place.
 @test "awk failing inside \$(awk …; printf x) while reading /etc/hosts: stops in phase 2, /etc/hosts is left whole" {
   make_root raspios-trixie worker-1
   local bin="$BATS_TEST_TMPDIR/failing-bin" before
