@@ -107,6 +107,15 @@ describe('goldenReport', () => {
     expect(report).toContain('\n-      dhcp4: false\n+      dhcp4: true\n');
   });
 
+  it('shows hunks that several scripts share once, naming the others', () => {
+    const made = withScriptChange().map((f) =>
+      f.path === 'pi-ha/cp-3/setup.sh' ? { ...f, bytes: Buffer.from(f.bytes.toString('utf8').replace(OLD, NEW)) } : f,
+    );
+    const report = goldenReport(expected, made)!;
+    expect(report.split(`+${NEW}`)).toHaveLength(2);
+    expect(report).toContain('the same hunks in: pi-ha/cp-3/setup.sh (as pi-ha/cp-2/setup.sh)');
+  });
+
   it('shows a hunk for a user-data change that no setup.sh change explains', () => {
     const made = expected.map((f) =>
       f.path === 'pi-ha/cp-1/user-data' ? { ...f, bytes: Buffer.from(f.bytes.toString('utf8').replace('ssh_pwauth: false', 'ssh_pwauth: true')) } : f,

@@ -50,9 +50,9 @@ function readingRank(path: string): number {
 
 /**
  * null when every file in both lists has the same bytes; otherwise the report: each
- * differing setup.sh as hunks first (the first few in full), then other differing files
- * as hunks, then one line per derived file whose own setup.sh differs, and files made or
- * expected on one side only.
+ * differing setup.sh as hunks first (the first few in full, hunks repeated by other
+ * files shown once), then other differing files as hunks, then the derived files whose
+ * own setup.sh differs (named only), and files made or expected on one side only.
  */
 export function goldenReport(expected: GoldenFile[], made: GoldenFile[]): string | null {
   const want = new Map(expected.map((f) => [f.path, f.bytes]));
@@ -68,24 +68,29 @@ export function goldenReport(expected: GoldenFile[], made: GoldenFile[]): string
   const sections: string[] = [];
   const derived: string[] = [];
   const notShown: string[] = [];
+  // One template change repeats the same hunks in every node's script: shown once.
+  const firstWithHunks = new Map<string, string>();
+  const sameAs: string[] = [];
   for (const path of differing) {
     if (DERIVED.includes(baseName(path)) && scriptChanged.has(folderOf(path))) {
       derived.push(path);
       continue;
     }
-    if (sections.length >= HUNKS_SHOWN) {
-      notShown.push(path);
-      continue;
-    }
     const before = want.get(path)!.toString('utf8');
     const after = got.get(path)!.toString('utf8');
-    sections.push(
-      before === after
-        ? `${path}: same text, different bytes (encoding)`
-        : `--- expected/${path}\n+++ compiled/${path}\n${lineHunks(before, after)}`,
-    );
+    const hunks = before === after ? '' : lineHunks(before, after);
+    const first = hunks === '' ? undefined : firstWithHunks.get(hunks);
+    if (first !== undefined) {
+      sameAs.push(`${path} (as ${first})`);
+    } else if (sections.length >= HUNKS_SHOWN) {
+      notShown.push(path);
+    } else {
+      if (hunks !== '') firstWithHunks.set(hunks, path);
+      sections.push(hunks === '' ? `${path}: same text, different bytes (encoding)` : `--- expected/${path}\n+++ compiled/${path}\n${hunks}`);
+    }
   }
   const lines = [...sections];
+  if (sameAs.length > 0) lines.push(`the same hunks in: ${sameAs.join(', ')}`);
   if (notShown.length > 0) lines.push(`also differ (hunks not shown): ${notShown.join(', ')}`);
   if (derived.length > 0) {
     lines.push(`derived from a setup.sh above, so they differ too (user-data embeds it, meta-data hashes it): ${derived.join(', ')}`);
