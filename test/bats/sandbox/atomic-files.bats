@@ -31,11 +31,17 @@ inode_of() { command stat -c '%i' "$PICC_ROOT$1"; }
     [/boot/firmware/cmdline.txt]=ensure_kernel_args
     [/etc/containerd/config.toml]=write_if_different
   )
-  local -A inode content
-  local path
+  # A hard link to each old file plays the reader that has it open: it must still see the
+  # old content, whole. It also keeps the old inode allocated, so no new file can reuse
+  # its number (/etc/hosts is replaced twice in one run).
+  local -A inode content link
+  local path n=0
+  mkdir -p "$BATS_TEST_TMPDIR/readers"
   for path in "${!helper[@]}"; do
     inode[$path]=$(inode_of "$path")
     content[$path]=$(cat "$PICC_ROOT$path")
+    link[$path]="$BATS_TEST_TMPDIR/readers/$((n += 1))"
+    ln "$PICC_ROOT$path" "${link[$path]}"
   done
 
   run_setup
@@ -43,6 +49,7 @@ inode_of() { command stat -c '%i' "$PICC_ROOT$1"; }
   for path in "${!helper[@]}"; do
     [[ "$(cat "$PICC_ROOT$path")" != "${content[$path]}" ]] || fail "$path was not changed: the test proves nothing for it"
     [[ "$(inode_of "$path")" != "${inode[$path]}" ]] || fail "$path (${helper[$path]}) was rewritten in place (same inode ${inode[$path]})"
+    [[ "$(cat "${link[$path]}")" == "${content[$path]}" ]] || fail "$path (${helper[$path]}): a reader of the old file saw it change"
   done
   run find "$PICC_ROOT" -name '*.picc-new'
   assert_output ""
