@@ -38,6 +38,9 @@ die() {
 
 on_error() {
   local status=$1 line=$2 command=$3
+  # In a command substitution the failing part alone (awk, for a failed df | awk) would be
+  # named: the shell that ran it reports the whole command once instead.
+  if ((BASH_SUBSHELL > 0)); then exit "$status"; fi
   # Inside change() bash shows only '"$@"': name the command it ran instead.
   if [[ "$command" == '"$@"' && -n "$CHANGE_COMMAND" ]]; then command=$CHANGE_COMMAND; fi
   printf "ERROR in %s: command '%s' failed with status %s (line %s of %s).\n" \

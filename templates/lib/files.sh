@@ -85,7 +85,11 @@ ensure_line() {
 download() {
   local name=$1 url=$2 sha=$3 file=$4 dest actual
   dest="$ROOT$DOWNLOAD_DIR/$file"
-  if [[ -f "$dest" ]] && [[ "$(sha256_of "$dest")" == "$sha" ]]; then return 0; fi
+  if [[ -f "$dest" ]]; then
+    if [[ "$(sha256_of "$dest")" == "$sha" ]]; then return 0; fi
+    # Never used: a cached copy that changed since it was verified is fetched again.
+    note "the cached $file does not match its sha256; fetching it again"
+  fi
   changed "download $name from $url"
   if ((DRY_RUN)); then return 0; fi
   mkdir -p "$ROOT$DOWNLOAD_DIR"

@@ -62,6 +62,9 @@ die() {
 
 on_error() {
   local status=$1 line=$2 command=$3
+  # In a command substitution the failing part alone (awk, for a failed df | awk) would be
+  # named: the shell that ran it reports the whole command once instead.
+  if ((BASH_SUBSHELL > 0)); then exit "$status"; fi
   # Inside change() bash shows only '"$@"': name the command it ran instead.
   if [[ "$command" == '"$@"' && -n "$CHANGE_COMMAND" ]]; then command=$CHANGE_COMMAND; fi
   printf "ERROR in %s: command '%s' failed with status %s (line %s of %s).\n" \
@@ -210,7 +213,11 @@ ensure_line() {
 download() {
   local name=$1 url=$2 sha=$3 file=$4 dest actual
   dest="$ROOT$DOWNLOAD_DIR/$file"
-  if [[ -f "$dest" ]] && [[ "$(sha256_of "$dest")" == "$sha" ]]; then return 0; fi
+  if [[ -f "$dest" ]]; then
+    if [[ "$(sha256_of "$dest")" == "$sha" ]]; then return 0; fi
+    # Never used: a cached copy that changed since it was verified is fetched again.
+    note "the cached $file does not match its sha256; fetching it again"
+  fi
   changed "download $name from $url"
   if ((DRY_RUN)); then return 0; fi
   mkdir -p "$ROOT$DOWNLOAD_DIR"
@@ -363,7 +370,7 @@ phase_preflight() {
   local want_version=11 os_name='Raspberry Pi OS 11 (bullseye)'
   local min_free_mib=4096 resolv=/etc/resolv.conf
   local markers=(/etc/rpi-issue)
-  local machine os_id os_version free_mib marker
+  local machine os_id os_version free_mib marker server
 
   machine=$(uname -m)
   if [[ "$machine" != "$want_machine" ]]; then
@@ -388,8 +395,8 @@ phase_preflight() {
   if [[ ! -f "$ROOT$resolv" ]]; then
     die "$resolv does not exist; the kubelet needs it for cluster DNS"
   fi
-  if grep -Eq '^[[:space:]]*nameserver[[:space:]]+(127\.|::1)' "$ROOT$resolv"; then
-    die "$resolv lists a loopback nameserver, which makes CoreDNS forward to itself (a loop). Point it at the LAN resolver (spec.network.dns) or stop the local DNS cache."
+  if server=$(local_nameserver "$ROOT$resolv"); then
+    die "$resolv lists a loopback nameserver, which makes CoreDNS forward to itself (a loop). Point it at the LAN resolver (spec.network.dns) or stop the local DNS cache (found: nameserver $server)."
   fi
 
   wait_for_time_sync 180
@@ -405,6 +412,67 @@ os_release_field() {
     fi
   done <"$ROOT/etc/os-release"
   printf '%s' "$value"
+}
+
+# local_nameserver FILE — prints the first nameserver in resolv.conf FILE that is this
+# host itself; fails when there is none.
+local_nameserver() {
+  local keyword address rest
+  while read -r keyword address rest || [[ -n "$keyword" ]]; do
+    if [[ "$keyword" == nameserver ]] && is_local_address "$address"; then
+      printf '%s' "$address"
+      return 0
+    fi
+  done <"$1"
+  return 1
+}
+
+# is_local_address ADDRESS — an address that reaches this host: 127.0.0.0/8 and 0.0.0.0,
+# :: and ::1 in any IPv6 spelling (zero groups written out, leading zeros, a zone such as
+# %lo), and those IPv4 addresses mapped into IPv6 (::ffff:127.0.0.53).
+is_local_address() {
+  local address=${1,,} head tail words=() groups=() i missing
+  address=${address%%\%*} # a zone names an interface, not another host
+  if [[ "$address" =~ ^([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})$ ]]; then
+    is_local_ipv4 "${BASH_REMATCH[@]:1}"
+    return
+  fi
+  # An IPv4 tail (::ffff:127.0.0.1) becomes the two groups it stands for.
+  if [[ "$address" =~ ^(.*:)([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})$ ]]; then
+    address=${BASH_REMATCH[1]}$(printf '%x:%x' $((10#${BASH_REMATCH[2]} * 256 + 10#${BASH_REMATCH[3]})) \
+      $((10#${BASH_REMATCH[4]} * 256 + 10#${BASH_REMATCH[5]})))
+  fi
+  [[ "$address" =~ ^[0-9a-f:]+$ ]] || return 1
+  # Expand :: to the zero groups it stands for: eight groups in all.
+  head=$address tail=""
+  if [[ "$address" == *::* ]]; then
+    head=${address%%::*} tail=${address#*::}
+  fi
+  if [[ -n "$head" ]]; then IFS=: read -r -a words <<<"$head"; groups+=("${words[@]}"); fi
+  if [[ "$address" == *::* ]]; then
+    words=()
+    if [[ -n "$tail" ]]; then IFS=: read -r -a words <<<"$tail"; fi
+    missing=$((8 - ${#groups[@]} - ${#words[@]}))
+    ((missing >= 1)) || return 1
+    for ((i = 0; i < missing; i++)); do groups+=(0); done
+    groups+=("${words[@]}")
+  fi
+  ((${#groups[@]} == 8)) || return 1
+  for ((i = 0; i < 8; i++)); do
+    [[ "${groups[i]}" =~ ^[0-9a-f]{1,4}$ ]] || return 1
+    groups[i]=$((16#${groups[i]}))
+  done
+  for ((i = 0; i < 5; i++)); do ((groups[i] == 0)) || return 1; done
+  case "${groups[5]}" in
+    0) ((groups[6] == 0 && groups[7] <= 1)) ;; # :: and ::1
+    65535) is_local_ipv4 $((groups[6] >> 8)) $((groups[6] & 255)) $((groups[7] >> 8)) $((groups[7] & 255)) ;;
+    *) return 1 ;;
+  esac
+}
+
+# is_local_ipv4 A B C D — the dotted quad is 127.0.0.0/8 or 0.0.0.0.
+is_local_ipv4() {
+  ((10#$1 == 127)) || ((10#$1 + 10#$2 + 10#$3 + 10#$4 == 0))
 }
 
 # Boards have no real-time clock: TLS downloads fail until NTP has set the time.
@@ -570,7 +638,8 @@ phase_kubernetes_packages() {
       mkdir -p "$ROOT$DOWNLOAD_DIR"
       curl -fsSL --retry 5 --retry-delay 3 -o "$ROOT$DOWNLOAD_DIR/kubernetes-release.key" "$key_url"
       if ! key_has_fingerprint "$ROOT$DOWNLOAD_DIR/kubernetes-release.key" "$fingerprint"; then
-        die "the key at $key_url is not the Kubernetes signing key $fingerprint; refusing to trust it"
+        rm -f "$ROOT$DOWNLOAD_DIR/kubernetes-release.key"
+        die "the key at $key_url is not the Kubernetes signing key $fingerprint alone; refusing to trust it (nothing was installed)"
       fi
       gpg --batch --yes --dearmor -o "$ROOT$keyring.picc-new" "$ROOT$DOWNLOAD_DIR/kubernetes-release.key"
       chmod 0644 "$ROOT$keyring.picc-new"
@@ -607,8 +676,16 @@ PICC_EOF
   done
 }
 
+# key_has_fingerprint FILE FINGERPRINT — FILE holds exactly one key, and it is that one: a
+# file that adds a second key beside the right one would have apt trust that key too.
 key_has_fingerprint() {
-  [[ -f "$1" ]] && gpg --batch --show-keys --with-colons "$1" 2>/dev/null | grep -q "^fpr:::::::::$2:"
+  local listing
+  [[ -f "$1" ]] || return 1
+  listing=$(gpg --batch --show-keys --with-colons "$1" 2>/dev/null) || return 1
+  awk -F: -v want="$2" '
+    $1 == "pub" { keys++; primary = 1; next }
+    $1 == "fpr" && primary { got = $10; primary = 0 }
+    END { exit !(keys == 1 && got == want) }' <<<"$listing"
 }
 
 # containerd 2.3.4, runc 1.4.3 and CNI plugins 1.9.1 from their release
@@ -620,9 +697,9 @@ phase_container_runtime() {
   download cni-plugins http://192.168.1.10:8080/github.com/containernetworking/plugins/releases/download/v1.9.1/cni-plugins-linux-arm64-v1.9.1.tgz 56171987d3947707c3563db2f4001bccaf50fd63468611b9f3cbecb1375ee7ec cni-plugins-linux-arm64-v1.9.1.tgz
 
   if ! installed_matches containerd a985fbb7e18fc0362d31a055338f5d7b0e087a3e27f14c70d1c5965399a29f95 || [[ ! -x "$ROOT/usr/local/bin/containerd" ]]; then
+    owe containerd-restart
     change "unpack containerd into /usr/local" tar -C "$ROOT/usr/local" -xzf "$ROOT$DOWNLOAD_DIR/"containerd-2.3.4-linux-arm64.tar.gz
     record_installed containerd a985fbb7e18fc0362d31a055338f5d7b0e087a3e27f14c70d1c5965399a29f95
-    restart_pending containerd
   fi
   if ! installed_matches runc 633301e2e32f8a5ad54031aab4901eb00308bec677dd15faa2751e8f9dab5ca4 || [[ ! -x "$ROOT/usr/local/sbin/runc" ]]; then
     change "install runc as /usr/local/sbin/runc" install -D -m 0755 "$ROOT$DOWNLOAD_DIR/"runc.arm64 "$ROOT/usr/local/sbin/runc"
@@ -658,8 +735,12 @@ OOMScoreAdjust=-999
 WantedBy=multi-user.target
 PICC_EOF
   if ((FILE_CHANGED)); then
+    owe daemon-reload
+    owe containerd-restart
+  fi
+  if ((FILE_CHANGED)) || is_owed daemon-reload; then
     change "reload systemd units" systemctl daemon-reload
-    restart_pending containerd
+    settle daemon-reload
   fi
 
   # The sandbox (pause) image must be the one this kubeadm version wants.
@@ -685,37 +766,40 @@ PICC_EOF
   )
   ensure_dir /etc/containerd 0755
   write_if_different /etc/containerd/config.toml 0644 "${config//@PAUSE_IMAGE@/$pause}"$'\n'
-  if ((FILE_CHANGED)); then restart_pending containerd; fi
+  if ((FILE_CHANGED)); then owe containerd-restart; fi
 
   ensure_file /etc/crictl.yaml 0644 <<'PICC_EOF'
 runtime-endpoint: unix:///var/run/containerd/containerd.sock
 image-endpoint: unix:///var/run/containerd/containerd.sock
 PICC_EOF
 
-  if is_restart_pending containerd; then
+  # In a dry run nothing is owed on disk: any change in this phase would owe the restart.
+  if is_owed containerd-restart || { ((DRY_RUN)) && ((PHASE_CHANGES > 0)); }; then
     ensure_service containerd restart
-    clear_restart_pending containerd
+    settle containerd-restart
   else
     ensure_service containerd
   fi
   if ((!DRY_RUN)); then verify_containerd_config "$pause"; fi
 }
 
-# A restart owed for a new binary or configuration is remembered on disk, so a run that
-# fails before the restart leaves it owed to the next run instead of lost.
-restart_pending() {
+# owe ACTION — an action a change makes necessary (a restart for a new binary or
+# configuration, a daemon-reload for a new unit file) is remembered on disk as soon as the
+# change is made, so a run that fails before the action leaves it owed to the next run
+# instead of lost; settle ACTION once it is done.
+owe() {
   if ((DRY_RUN)); then return 0; fi
-  mkdir -p "$ROOT$STATE_DIR/restart-pending"
-  touch "$ROOT$STATE_DIR/restart-pending/$1"
+  mkdir -p "$ROOT$STATE_DIR/owed"
+  touch "$ROOT$STATE_DIR/owed/$1"
 }
 
-is_restart_pending() {
-  [[ -f "$ROOT$STATE_DIR/restart-pending/$1" ]] || { ((DRY_RUN)) && ((PHASE_CHANGES > 0)); }
+is_owed() {
+  [[ -f "$ROOT$STATE_DIR/owed/$1" ]]
 }
 
-clear_restart_pending() {
+settle() {
   if ((DRY_RUN)); then return 0; fi
-  rm -f "$ROOT$STATE_DIR/restart-pending/$1"
+  rm -f "$ROOT$STATE_DIR/owed/$1"
 }
 
 # Reads back the configuration containerd actually loaded.
