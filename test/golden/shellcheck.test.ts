@@ -27,7 +27,8 @@ function run(cmd: string, args: string[]): Promise<Result> {
 
 // Concurrent: the time is all in child processes.
 describe.concurrent('shell scripts', () => {
-  it.each(cases)('every script of $name passes bash -n and shellcheck --severity=style', async (c) => {
+  // Minutes, not seconds, on a loaded 2-core machine: shellcheck is CPU-bound (this is no speed test).
+  it.each(cases)('every script of $name passes bash -n and shellcheck --severity=style', { timeout: 300_000 }, async (c) => {
     const dir = mkdtempSync(join(tmpdir(), `picc-shellcheck-${c.name}-`));
     try {
       const scripts = compileCase(c).filter((a) => a.path.endsWith('.sh'));
