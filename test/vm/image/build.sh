@@ -39,7 +39,7 @@ root=$work/root
 # What a Raspberry Pi OS trixie Lite image has and picc's setup relies on;
 # linux-image-amd64 stands in for the Pi kernel (see README: architecture).
 packages=(
-  systemd systemd-sysv udev dbus kmod procps iproute2 iputils-ping
+  systemd systemd-sysv udev dbus kmod procps iproute2 iputils-ping e2fsprogs
   linux-image-amd64 initramfs-tools
   cloud-init netplan.io network-manager
   openssh-server sudo ca-certificates curl gnupg dosfstools
@@ -69,6 +69,13 @@ datasource:
     seedfrom: file:///boot/firmware/
 ssh_deletekeys: false
 ssh_genkeytypes: []
+EOF
+# cloud-init's raspberry-pi-os distro leaves growpart and resizefs out of its
+# module list; this guest runs the debian distro, so they are switched off here.
+cat > "$root/etc/cloud/cloud.cfg.d/98_picc-vm-no-resize.cfg" <<'EOF'
+growpart:
+  mode: "off"
+resize_rootfs: false
 EOF
 # NoCloud reads a file:// seed only in its local stage, which on its own is
 # not ordered after the FAT mount; make sure /boot/firmware is there first.
