@@ -49,8 +49,10 @@ fi
 
 printf 'boot\tseconds\tend\n' > "$logdir/boots.tsv"
 for ((boot = 1; boot <= max_boots; boot++)); do
-  kernel=$(config_value kernel) && [[ -n $kernel ]] || vm_die "config.txt names no kernel="
-  initramfs=$(config_value initramfs) && [[ -n $initramfs ]] || vm_die "config.txt names no initramfs"
+  kernel=$(config_value kernel)
+  initramfs=$(config_value initramfs)
+  [[ -n $kernel ]] || vm_die "config.txt names no kernel="
+  [[ -n $initramfs ]] || vm_die "config.txt names no initramfs"
   vm_fat_get "$disk" "$kernel" "$loader/kernel"
   vm_fat_get "$disk" "$initramfs" "$loader/initramfs"
   cmdline="cgroup_disable=memory $(guest_cmdline)"

@@ -2,6 +2,7 @@
 # Contract: defines where the image cache lives, the guest's fixed disk layout
 # (MBR disk id, partition numbers) and small helpers to reach the FAT and ext4
 # partitions of a raw disk image without mounting anything (mtools, debugfs).
+# shellcheck shell=bash disable=SC2034  # the variables are for the scripts that source this
 
 VM_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
