@@ -17,7 +17,8 @@ vm_die() { vm_log "error: $*"; exit 1; }
 # vm_part_offset IMAGE N — byte offset of partition N of a raw MBR image.
 vm_part_offset() {
   local image=$1 n=$2 start
-  start=$(sfdisk --dump "$image" | awk -v dev="${image}${n}" '$1 == dev { sub(/,/, "", $4); print $4 }')
+  # Partition lines in table order; sfdisk's device names vary ("img1", "img0p1").
+  start=$(sfdisk --dump "$image" | awk -v n="$n" '/ start= / { if (++i == n) { sub(/.* start= */, ""); sub(/,.*/, ""); print } }')
   [[ -n $start ]] || vm_die "no partition $n in $image"
   echo $((start * 512))
 }
