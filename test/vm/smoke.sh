@@ -34,7 +34,7 @@ for _ in $(seq 50); do
 done
 [[ -n $port ]] || vm_die "the loopback mirror did not start: $(cat "$run/mirror.log")"
 
-sed -e "s/@MIRROR_PORT@/$port/g" -e "s/@TOKEN@/$token/g" "$VM_DIR/smoke/user-data.in" > "$run/user-data"
+sed -e "s/@MIRROR_PORT@/$port/g" "$VM_DIR/smoke/user-data.in" > "$run/user-data"
 vm_fat_put "$run/disk.img" "$run/user-data" user-data
 vm_fat_put "$run/disk.img" "$VM_DIR/smoke/meta-data" meta-data
 
