@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# test/vm/image.sh — print the path of the cached guest disk image, building it first if needed.
+# Contract: the cache folder is keyed by a hash of everything under image/, so editing the build changes the key and a warm run skips the build.
+# The cached image is never booted: callers copy it (see firmware.sh's README
+# section). A build that fails leaves no cache entry behind.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+
+key=$(cd "$VM_DIR" && find image -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)
+dir=$VM_CACHE_ROOT/trixie-amd64-$key
+
+if [[ ! -f $dir/disk.img ]]; then
+  vm_log "no cached image for key $key: building (cold, takes minutes)"
+  mkdir -p "$VM_CACHE_ROOT"
+  tmp=$(mktemp -d "$VM_CACHE_ROOT/.build-$key.XXXXXX")
+  start=$SECONDS
+  if ! bash "$VM_DIR/image/build.sh" "$tmp"; then
+    rm -rf "$tmp"
+    vm_die "image build failed"
+  fi
+  echo $((SECONDS - start)) > "$tmp/build-seconds"
+  rm -rf "$dir"
+  mv "$tmp" "$dir"
+  vm_log "image built in $(cat "$dir/build-seconds")s"
+fi
+echo "$dir/disk.img"
