@@ -58,7 +58,7 @@ export async function stageOutput(outDir: string, cluster: string, artifacts: re
   const previous = await survey(folder);
   const protectedInside = await protectedPathsInside(folder, opts.protect ?? []);
   if (protectedInside.length > 0 && !opts.force) {
-    throw new OutputRefused('PICC502', folder, `the output folder ${folder} holds ${protectedInside.map((p) => p.given).join(' and ')}; picc would replace the folder`,
+    throw new OutputRefused('PICC502', folder, `the output folder ${folder} holds ${protectedInside.map((p) => p.given).join(' and ')}; the output must not share a folder with the spec and its secrets`,
       `choose an output folder outside it, e.g. -o ${join(dirname(outDir), 'out')}; or --force to write picc's files beside yours`);
   }
   if (previous.kind === 'not-a-folder') {

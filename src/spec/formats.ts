@@ -5,6 +5,12 @@
 
 import { codePointName, firstUnsafeCharacter, isSafeText } from '../text/alphabet.js';
 
+/**
+ * An RSA-16384 key line is about 2,800 characters; every node's setup.sh and user-data
+ * carry every key, so a pasted blob would be copied a thousand times over.
+ */
+const SSH_KEY_LINE_MAX = 4096;
+
 export interface Format {
   description: string;
   example: string;
@@ -63,10 +69,10 @@ export const FORMATS: Record<string, Format> = {
   duration: { description: 'a duration in hours or minutes', example: '24h', test: (v) => /^[1-9]\d*(h|m)$/.test(v) },
   'unix-user': { description: 'a Linux user name', example: 'pi', test: (v) => /^[a-z_][a-z0-9_-]{0,31}$/.test(v) },
   'ssh-public-key': {
-    description: 'an SSH public key line (type, base64 key, and an optional comment without control characters, U+0085, U+2028 or U+2029)',
+    description: `an SSH public key line (type, base64 key, and an optional comment without control characters, U+0085, U+2028 or U+2029; at most ${SSH_KEY_LINE_MAX} characters)`,
     example: 'ssh-ed25519 AAAA… me@laptop',
-    test: (v) => /^(ssh-(ed25519|rsa|dss)|ecdsa-sha2-nistp(256|384|521)|sk-(ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com) [A-Za-z0-9+/]+=*( .*)?$/s.test(v) && isSafeText(v),
-    problem: (v) => unsafeCharacterProblem(v),
+    test: (v) => v.length <= SSH_KEY_LINE_MAX && /^(ssh-(ed25519|rsa|dss)|ecdsa-sha2-nistp(256|384|521)|sk-(ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com) [A-Za-z0-9+/]+=*( .*)?$/s.test(v) && isSafeText(v),
+    problem: (v) => unsafeCharacterProblem(v) ?? (v.length > SSH_KEY_LINE_MAX ? `is ${v.length} characters long; an SSH key line is at most ${SSH_KEY_LINE_MAX}` : undefined),
   },
   // Measured in UTF-8 bytes, as the 802.11 standard does: JSON Schema's maxLength counts code points.
   ssid: {

@@ -20,7 +20,11 @@ export function codePointName(ch: string): string {
   return `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
 }
 
+const SHOWN_MAX = 120;
+
 /** Text in double quotes with every character outside the safe alphabet escaped, for messages. */
 export function shown(text: string): string {
-  return JSON.stringify(text).replace(/[\x7f-\x9f\u2028\u2029]/gu, (ch) => `\\u${ch.codePointAt(0)!.toString(16).padStart(4, '0')}`);
+  // A pasted blob is named by its start and length, not echoed whole.
+  const cut = text.length > SHOWN_MAX ? `${text.slice(0, SHOWN_MAX)}… (${text.length} characters)` : text;
+  return JSON.stringify(cut).replace(/[\x7f-\x9f\u2028\u2029]/gu, (ch) => `\\u${ch.codePointAt(0)!.toString(16).padStart(4, '0')}`);
 }
