@@ -7,15 +7,14 @@ bats_require_minimum_version 1.5.0
 REPO="$(cd "$BATS_TEST_DIRNAME/../.." && pwd)"
 load "$REPO/node_modules/bats-support/load.bash"
 load "$REPO/node_modules/bats-assert/load.bash"
+load "$REPO/test/bats/helpers/build.bash"
 
 BOOKWORM_CMDLINE='console=serial0,115200 console=tty1 root=PARTUUID=4e639091-02 rootfstype=ext4 fsck.repair=yes rootwait quiet init=/usr/lib/raspberrypi-sys-mods/firstboot'
 TRIXIE_CMDLINE='console=serial0,115200 console=tty1 root=PARTUUID=5a8b1f2c-02 rootfstype=ext4 fsck.repair=yes rootwait quiet resize'
 FIRST_BOOT_TOKENS='systemd.run=/boot/firmware/picc/first-boot.sh systemd.run_success_action=reboot systemd.run_failure_action=reboot systemd.unit=kernel-command-line.target'
 
 setup_file() {
-  if [[ ! -f "$REPO/dist/cli.js" ]] || [[ -n "$(find "$REPO/src" "$REPO/templates" "$REPO/schema" -newer "$REPO/dist/cli.js" -type f -print -quit)" ]]; then
-    (cd "$REPO" && npx tsc -p .)
-  fi
+  build_if_stale "$REPO"
 }
 
 setup() {

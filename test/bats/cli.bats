@@ -8,15 +8,13 @@ bats_require_minimum_version 1.5.0
 REPO="$(cd "$BATS_TEST_DIRNAME/../.." && pwd)"
 load "$REPO/node_modules/bats-support/load.bash"
 load "$REPO/node_modules/bats-assert/load.bash"
+load "$REPO/test/bats/helpers/build.bash"
 
 EXAMPLE_NODES=(k8s-master-1 k8s-worker-3 k8s-worker-4 k8s-worker-5 k8s-worker-6 k8s-worker-7)
 INVALID_FIXTURE="$REPO/test/fixtures/invalid/unknown-key-bad-address-duplicate-name/cluster.yaml"
 
 setup_file() {
-  # Drive the built CLI; build it when it is missing or older than any source file.
-  if [[ ! -f "$REPO/dist/cli.js" ]] || [[ -n "$(find "$REPO/src" "$REPO/templates" "$REPO/schema" -newer "$REPO/dist/cli.js" -type f -print -quit)" ]]; then
-    (cd "$REPO" && npx tsc -p .)
-  fi
+  build_if_stale "$REPO"
 }
 
 setup() {

@@ -7,14 +7,13 @@ bats_require_minimum_version 1.5.0
 REPO="$(cd "$BATS_TEST_DIRNAME/../.." && pwd)"
 load "$REPO/node_modules/bats-support/load.bash"
 load "$REPO/node_modules/bats-assert/load.bash"
+load "$REPO/test/bats/helpers/build.bash"
 
 CMDLINE='console=serial0,115200 console=tty1 root=PARTUUID=4e639091-02 rootfstype=ext4 fsck.repair=yes rootwait cgroup_enable=memory'
 TOKENS='systemd.run=/boot/firmware/picc/first-boot.sh systemd.run_success_action=reboot systemd.run_failure_action=reboot systemd.unit=kernel-command-line.target'
 
 setup_file() {
-  if [[ ! -f "$REPO/dist/cli.js" ]] || [[ -n "$(find "$REPO/src" "$REPO/templates" "$REPO/schema" -newer "$REPO/dist/cli.js" -type f -print -quit)" ]]; then
-    (cd "$REPO" && npx tsc -p .)
-  fi
+  build_if_stale "$REPO"
   export FB_OUT="$BATS_FILE_TMPDIR/out"
   # The example, with a user the image does not have yet (the uid-1000 user is "pi" until renamed).
   sed 's/^    user: pi .*/    user: kube/' "$REPO/examples/homelab.yaml" >"$BATS_FILE_TMPDIR/homelab.yaml"
