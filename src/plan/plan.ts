@@ -17,7 +17,7 @@ import { kubeVipPod } from './kube-vip.js';
 import { networkPlan } from './network.js';
 import { OS_PROFILES } from './os-profiles.js';
 import { CRI_SOCKET, runtimePlan } from './runtime.js';
-import { hostsBlock, kernelArgs, modulesPlan, packagesPlan, swapPlan, sysctlPlan } from './system.js';
+import { hostsBlock, kernelArgs, modulesPlan, ntpDropIn, packagesPlan, swapPlan, sysctlPlan } from './system.js';
 import type { ClusterPlan, FileSpec, JoinKind, NodePlan } from './types.js';
 
 /** Where a booted node keeps picc's own files. */
@@ -125,6 +125,7 @@ function nodePlan(
       minFreeMiB: 4096,
       checkFsync: isControlPlane,
       timeSyncTimeoutSeconds: 180,
+      ntp: ntpDropIn(spec.spec.network.ntp),
     },
     hosts: { hostname: n.name, block: hostsBlock(n.name, all) },
     network,

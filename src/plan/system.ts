@@ -45,6 +45,16 @@ export function sysctlPlan(): { file: FileSpec; expected: string } {
   };
 }
 
+/** Every OS picc supports keeps time with systemd-timesyncd; a drop-in names the spec's servers. */
+export function ntpDropIn(servers: readonly string[] | undefined): FileSpec | null {
+  if (!servers || servers.length === 0) return null;
+  return {
+    path: '/etc/systemd/timesyncd.conf.d/90-picc-ntp.conf',
+    mode: '0644',
+    content: `# NTP servers from the cluster spec (managed by picc)\n[Time]\nNTP=${servers.join(' ')}\n`,
+  };
+}
+
 /** Tokens to append once to cmdline.txt. */
 export function kernelArgs(wifiCountry: string | null): string[] {
   // Raspberry Pi kernels disable the memory cgroup in their device tree; this re-enables it.

@@ -71,6 +71,8 @@ export interface NodePlan {
     /** Control planes warn when the disk is too slow for etcd. */
     checkFsync: boolean;
     timeSyncTimeoutSeconds: number;
+    /** systemd-timesyncd drop-in naming the spec's NTP servers; null keeps the image's. */
+    ntp: FileSpec | null;
   };
   /** hostname, and picc's block in /etc/hosts (127.0.1.1 line and every node). */
   hosts: { hostname: string; block: string };

@@ -65,6 +65,11 @@ export const FORMATS: Record<string, Format> = {
     example: 'eth0',
     test: (v) => /^[A-Za-z0-9][A-Za-z0-9._-]{0,14}$/.test(v),
   },
+  'ntp-server': {
+    description: 'an NTP server: an IPv4 address or a DNS name',
+    example: '192.168.1.1',
+    test: (v) => ipv4Re.test(v) || FORMATS['dns-name']!.test(v),
+  },
   'country-code': { description: 'a two-letter country code', example: 'PL', test: (v) => /^[A-Z]{2}$/.test(v) },
   duration: { description: 'a duration in hours or minutes', example: '24h', test: (v) => /^[1-9]\d*(h|m)$/.test(v) },
   'unix-user': { description: 'a Linux user name', example: 'pi', test: (v) => /^[a-z_][a-z0-9_-]{0,31}$/.test(v) },

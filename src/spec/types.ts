@@ -48,7 +48,7 @@ export interface ClusterSpec {
       cni?: CniName;
       bootstrapTokenTTL?: string;
     };
-    network: { subnet: string; gateway: string; dns: string[] };
+    network: { subnet: string; gateway: string; dns: string[]; ntp?: string[] };
     nodeDefaults?: NodeSettings;
     access?: { user?: string; sshAuthorizedKeys?: string[]; permitRootLogin?: 'no' | 'prohibit-password' | 'yes' };
     components?: {
