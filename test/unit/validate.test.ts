@@ -133,7 +133,7 @@ describe('validate: unknown keys (additionalProperties → PICC101)', () => {
       'a key far from every allowed one gets the list of allowed keys, no guess',
       {
         given: edit('    subnet: 192.168.1.0/24', '    subnet: 192.168.1.0/24\n    vlan: 12'),
-        want: { code: 'PICC101', path: 'spec.network.vlan', at: 'vlan', message: /unknown key "vlan"/, hint: /^allowed here: subnet, gateway, dns$/ },
+        want: { code: 'PICC101', path: 'spec.network.vlan', at: 'vlan', message: /unknown key "vlan"/, hint: /^allowed here: subnet, gateway, dns, ntp$/ },
       },
     ],
   ];
@@ -301,6 +301,7 @@ describe('validate: every custom format (format → PICC105)', () => {
     ['host-port with a port out of range', { given: edit('192.168.1.101:6443', '192.168.1.101:70000'), want: { code: 'PICC105', path: 'spec.kubernetes.controlPlaneEndpoint', at: '192.168.1.101:70000', message: /not host:port/ } }],
     ['http-url', { given: edit('  mirror: http://192.168.1.10:8080/', '  mirror: ftp://192.168.1.10/'), want: { code: 'PICC105', path: 'spec.mirror', at: 'ftp://', message: /not an http:\/\/ or https:\/\/ URL/ } }],
     ['interface-name', { given: edit('    interface: eth0', '    interface: this-name-is-too-long'), want: { code: 'PICC105', path: 'spec.nodeDefaults.interface', at: 'this-name', message: /not a network interface name/ } }],
+    ['ntp-server', { given: edit('    dns: [192.168.1.1, 1.1.1.1]', '    dns: [192.168.1.1, 1.1.1.1]\n    ntp: [ntp_server]'), want: { code: 'PICC105', path: 'spec.network.ntp[0]', at: 'ntp_server]', message: /not an NTP server/, hint: /192\.168\.1\.1/ } }],
     ['country-code', { given: edit('country: PL', 'country: pl'), want: { code: 'PICC105', path: 'spec.nodes[1].wifi.country', at: 'pl }', message: /not a two-letter country code/, hint: /PL/ } }],
     ['duration', { given: edit('    cni: flannel', '    cni: flannel\n    bootstrapTokenTTL: 1d'), want: { code: 'PICC105', path: 'spec.kubernetes.bootstrapTokenTTL', at: '1d', message: /not a duration/, hint: /24h/ } }],
     ['unix-user', { given: edit('    user: pi', '    user: Pi'), want: { code: 'PICC105', path: 'spec.access.user', at: 'Pi\n', message: /not a Linux user name/ } }],
