@@ -256,8 +256,25 @@ readonly APT_LOCK_WAIT=(-o DPkg::Lock::Timeout=600)
 
 apt_update_once() {
   if ((APT_UPDATED)); then return 0; fi
-  change "refresh the package lists" env DEBIAN_FRONTEND=noninteractive apt-get "${APT_LOCK_WAIT[@]}" update -q
+  change "refresh the package lists" apt_update_waiting
   APT_UPDATED=1
+}
+
+# At first boot apt-daily and unattended-upgrades hold the package lists' lock, and
+# DPkg::Lock::Timeout covers only the dpkg lock: an update that cannot get the lists'
+# lock waits and tries again (10 minutes at most); any other failure stops at once.
+apt_update_waiting() {
+  local waited=0 limit=600 out
+  until out=$(env DEBIAN_FRONTEND=noninteractive apt-get "${APT_LOCK_WAIT[@]}" update -q 2>&1); do
+    if [[ "$out" != *"Could not get lock"* ]] || ((waited >= limit)); then
+      printf '%s\n' "$out" >&2
+      return 1
+    fi
+    note "the package lists are locked (apt-daily or unattended-upgrades); waiting (${waited}s of ${limit}s)"
+    sleep 10
+    waited=$((waited + 10))
+  done
+  printf '%s\n' "$out"
 }
 
 package_installed() {
