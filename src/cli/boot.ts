@@ -11,21 +11,15 @@ import { cmdlineTokens, fits, identify } from '../boot/identify.js';
 import { cardWrites } from '../boot/seed.js';
 import { compile } from '../index.js';
 import { closest } from '../spec/suggest.js';
-import { locateSecrets, readSecrets, readText } from './inputs.js';
+import { secretsText, specText } from './commands.js';
 import { Exit, type Reporter } from './reporter.js';
 
 export async function runBoot(spec: string, nodeName: string, mount: string, r: Reporter, opts: { secrets?: string; dryRun?: boolean }): Promise<void> {
-  const read = await readText(spec);
-  if (read.text === undefined) return stop(r, read.diagnostic ? [read.diagnostic] : []);
-  r.sources.set(spec, read.text);
-  const where = await locateSecrets(spec, opts.secrets);
-  if (!where.path) return stop(r, where.diagnostic ? [where.diagnostic] : []);
-  const secrets = await readSecrets(where.path);
-  r.add(...secrets.diagnostics);
-  if (secrets.missing) r.add(fileProblem(where.path, 'PICC606', `there is no secrets file at ${where.path} yet`));
-  if (secrets.text === undefined) return stop(r, []);
-  r.sources.set(where.path, secrets.text);
-  const result = compile(spec, read.text, where.path, secrets.text);
+  const text = await specText(spec, r);
+  const secrets = await secretsText(spec, opts.secrets, r);
+  if (secrets.path && secrets.missing) r.add(fileProblem(secrets.path, 'PICC606', `there is no secrets file at ${secrets.path} yet`));
+  if (!secrets.path || secrets.text === undefined) return stop(r, []);
+  const result = compile(spec, text, secrets.path, secrets.text);
   r.add(...result.diagnostics);
   r.stopIfFailing();
   const node = result.plan!.nodes.find((n) => n.name === nodeName);

@@ -16,7 +16,7 @@ import { Exit, type Reporter } from './reporter.js';
 const USER_ERRNO = new Set(['EACCES', 'EEXIST', 'ENOTDIR', 'EISDIR', 'EROFS', 'EPERM', 'ENOSPC', 'EDQUOT', 'ENAMETOOLONG', 'ELOOP', 'EXDEV']);
 
 /** Reads the spec into the reporter's sources; stops the command when it cannot be read. */
-async function specText(spec: string, r: Reporter): Promise<string> {
+export async function specText(spec: string, r: Reporter): Promise<string> {
   const read = await readText(spec);
   if (read.text === undefined) {
     if (read.diagnostic) r.add(read.diagnostic);
@@ -28,16 +28,16 @@ async function specText(spec: string, r: Reporter): Promise<string> {
 }
 
 /** Reads the secrets file when there is one; its problems join the reporter's. */
-async function secretsText(spec: string, given: string | undefined, r: Reporter): Promise<{ path?: string; text?: string }> {
+export async function secretsText(spec: string, given: string | undefined, r: Reporter): Promise<{ path?: string; text?: string; missing: boolean }> {
   const where = await locateSecrets(spec, given);
   if (!where.path) {
     if (where.diagnostic) r.add(where.diagnostic);
-    return {};
+    return { missing: false };
   }
   const read = await readSecrets(where.path);
   r.add(...read.diagnostics);
   if (read.text !== undefined) r.sources.set(where.path, read.text);
-  return read.text !== undefined ? { path: where.path, text: read.text } : { path: where.path };
+  return read.text !== undefined ? { path: where.path, text: read.text, missing: false } : { path: where.path, missing: read.missing };
 }
 
 export async function runValidate(spec: string, r: Reporter, opts: { secrets?: string }): Promise<void> {
