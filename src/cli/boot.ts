@@ -9,6 +9,7 @@ import { fileProblem } from '../diagnostics/report.js';
 import { readPartition, writeCard } from '../boot/card.js';
 import { cmdlineTokens, fits, identify } from '../boot/identify.js';
 import { cardWrites } from '../boot/seed.js';
+import { BOOT_FILES } from '../plan/boot.js';
 import { compile } from '../index.js';
 import { closest } from '../spec/suggest.js';
 import { secretsText, specText } from './commands.js';
@@ -65,7 +66,7 @@ export async function runBoot(spec: string, nodeName: string, mount: string, r: 
       `picc: ${verb} ${node.name}'s ${node.boot.delivery === 'first-boot' ? 'first-boot files' : 'cloud-init seed'} onto ${mount} (${card.evidence}):`,
       ...writes.files.map((f) => `  ${f.path.padEnd(22)} ${f.what}`),
       writes.cmdline !== undefined ? `  ${'cmdline.txt'.padEnd(22)} + ${writes.added.join(' ')}` : `  ${'cmdline.txt'.padEnd(22)} already has what it needs`,
-      opts.dryRun ? 'Nothing was written (--dry-run).' : `Put the card into ${node.name} and power it on; ${node.boot.firstBoot ? `it reboots once after its first boot, then sets itself up (progress: ${node.boot.firstBoot.status} on the card, /var/log/picc-setup.log on the board)` : 'cloud-init runs setup.sh at the first boot (log: /var/log/picc-setup.log on the board)'}.`,
+      opts.dryRun ? 'Nothing was written (--dry-run).' : `Put the card into ${node.name} and power it on; ${node.boot.firstBoot ? `it reboots once after its first boot (its steps: ${BOOT_FILES.firstBootStatus} on the card), then sets itself up` : 'cloud-init starts setup.sh at the first boot'} (progress: ${BOOT_FILES.setupStatus} on the card, /var/log/picc-setup.log on the board).`,
     ],
     { wrote: !opts.dryRun, node: node.name, mount, delivery: node.boot.delivery, card: card.evidence, files: writes.files.map((f) => f.path), cmdlineAdded: writes.added },
   );
