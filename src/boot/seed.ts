@@ -36,7 +36,7 @@ export function cardWrites(node: string, artifacts: readonly Artifact[], boot: B
         { path: BOOT_FILES.setupScript, content: file('setup.sh'), what: 'setup.sh (holds the join token; moved off the card at first boot)', secret: true },
       ]
     : [
-        { path: 'user-data', content: file('user-data'), what: 'cloud-init user-data (installs and runs setup.sh; holds the join token)', secret: true },
+        { path: 'user-data', content: file('user-data'), what: 'cloud-init user-data (installs setup.sh and the unit that runs it; holds the join token)', secret: true },
         { path: 'meta-data', content: file('meta-data'), what: 'cloud-init meta-data', secret: false },
         wifiSeed
           ? { path: 'network-config', content: file('network-config'), what: 'cloud-init network-config (static address; holds the Wi-Fi passphrase)', secret: true }

@@ -59,8 +59,11 @@ export async function runBoot(spec: string, nodeName: string, mount: string, r: 
     }
   }
   const verb = opts.dryRun ? 'would write' : 'wrote';
-  const secret = node.joinKind === 'join-worker' ? 'the join token' : "the join token and the cluster's CA keys";
-  r.note(`until ${node.name} first boots, anyone holding this card can read ${secret} in ${writes.files.filter((f) => f.secret).map((f) => f.path).join(', ')}; the first boot ${node.boot.firstBoot ? 'moves them off the card' : 'reads them (cloud-init keeps the seed on the card: delete user-data after setup)'}`);
+  const exposed = [node.joinKind === 'join-worker' ? 'the join token' : "the join token and the cluster's CA keys", ...(node.wifi && !node.boot.firstBoot ? ['the Wi-Fi passphrase'] : [])].join(', ');
+  const held = writes.files.filter((f) => f.secret).map((f) => f.path).join(', ');
+  r.note(node.boot.firstBoot
+    ? `until ${node.name} first boots, anyone holding this card can read ${exposed} in ${held}; the first boot moves them off the card`
+    : `until ${node.name} is set up, anyone holding this card can read ${exposed} in ${held}; setup empties ${held.includes(',') ? 'these files' : 'that file'} on the card when the node is done`);
   r.succeed(
     [
       `picc: ${verb} ${node.name}'s ${node.boot.delivery === 'first-boot' ? 'first-boot files' : 'cloud-init seed'} onto ${mount} (${card.evidence}):`,
