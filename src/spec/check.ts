@@ -221,12 +221,13 @@ const cniSupported: Rule = ({ source, view }) => {
       hint: 'add spec.components.calico: {version: "3.30.3", sha256: "<sha256 of manifests/calico.yaml of that release>"}',
     })];
   }
-  if (cni === 'cilium') {
+  // Raspberry Pi OS kernels have lacked the BPF options cilium's agent needs: it would
+  // crash-loop on every such node, so only an explicit opt-in (a custom kernel) allows it.
+  if (cni === 'cilium' && !view.kubernetes.ciliumOnRaspberryPiOS) {
     return nodesOf(view)
       .filter((n) => known(n.os) && n.os.startsWith('raspios-'))
-      .map((n) => report(source, 'PICC214', nodePath(n), `cilium needs kernel BTF (CONFIG_DEBUG_INFO_BTF), which Raspberry Pi OS kernels lack (node "${known(n.name) ? n.name : `spec.nodes[${n.index}]`}", ${String(n.os)})`, {
-        severity: 'warning',
-        hint: 'use flannel on Raspberry Pi OS, or Ubuntu 24.04 for cilium nodes',
+      .map((n) => report(source, 'PICC214', nodePath(n), `cilium needs kernel BTF (CONFIG_DEBUG_INFO_BTF) and BPF options that Raspberry Pi OS kernels lack (node "${known(n.name) ? n.name : `spec.nodes[${n.index}]`}", ${String(n.os)})`, {
+        hint: 'use flannel or calico on Raspberry Pi OS, or Ubuntu 24.04 for cilium nodes; with a kernel you built with them, set spec.kubernetes.ciliumOnRaspberryPiOS: true',
       }));
   }
   return [];

@@ -48,6 +48,7 @@ export interface ClusterSpec {
       cni?: CniName;
       bootstrapTokenTTL?: string;
       packageSigningKey?: string;
+      ciliumOnRaspberryPiOS?: boolean;
     };
     network: { subnet: string; gateway: string; dns: string[]; ntp?: string[] };
     nodeDefaults?: NodeSettings;

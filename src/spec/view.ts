@@ -43,6 +43,8 @@ export interface SpecView {
     serviceSubnet: Maybe<string | undefined>;
     controlPlaneEndpoint: Maybe<string | undefined>;
     cni: Maybe<CniName>;
+    /** true only when spec.kubernetes.ciliumOnRaspberryPiOS is written as true. */
+    ciliumOnRaspberryPiOS: boolean;
     /** Whether spec.kubernetes.packageSigningKey is written at all (valid or not). */
     packageSigningKey: boolean;
   };
@@ -157,6 +159,7 @@ export function specView(data: unknown): SpecView {
       controlPlaneEndpoint: optional(own(k8s, 'controlPlaneEndpoint'), 'host-port'),
       cni: setting(oneOf(own(k8s, 'cni'), CNIS), undefined, DEFAULTS.cni),
       packageSigningKey: own(k8s, 'packageSigningKey') !== undefined,
+      ciliumOnRaspberryPiOS: own(k8s, 'ciliumOnRaspberryPiOS') === true,
     },
     mirror: own(spec, 'mirror') !== undefined,
     network: {

@@ -350,13 +350,13 @@ const rules: [string, Case][] = [
     },
   ],
   [
-    'cilium on Raspberry Pi OS is a warning per node (PICC214)',
+    'cilium on Raspberry Pi OS is an error per node (PICC214), unless ciliumOnRaspberryPiOS opts in',
     {
       fails: {
         given: spec(['    version: 1.34.2\n', '    version: 1.34.2\n    cni: cilium\n'], ['  nodes:\n', '  nodeDefaults: { os: ubuntu-24.04 }\n  nodes:\n'], ['address: 192.168.1.112', 'address: 192.168.1.112\n      os: raspios-trixie']),
-        want: { code: 'PICC214', severity: 'warning', path: 'spec.nodes[2]', line: '- name: worker-2', message: /cilium needs kernel BTF.*node "worker-2", raspios-trixie/, hint: /Ubuntu 24\.04/ },
+        want: { code: 'PICC214', severity: 'error', path: 'spec.nodes[2]', line: '- name: worker-2', message: /cilium needs kernel BTF.*node "worker-2", raspios-trixie/, hint: /ciliumOnRaspberryPiOS: true/ },
       },
-      passes: spec(['    version: 1.34.2\n', '    version: 1.34.2\n    cni: cilium\n'], ['  nodes:\n', '  nodeDefaults: { os: ubuntu-24.04 }\n  nodes:\n']),
+      passes: spec(['    version: 1.34.2\n', '    version: 1.34.2\n    cni: cilium\n    ciliumOnRaspberryPiOS: true\n'], ['  nodes:\n', '  nodeDefaults: { os: ubuntu-24.04 }\n  nodes:\n'], ['address: 192.168.1.112', 'address: 192.168.1.112\n      os: raspios-trixie']),
     },
   ],
   [
