@@ -29,10 +29,12 @@ export function cardWrites(node: string, artifacts: readonly Artifact[], boot: B
     if (!a) throw new Error(`no ${name} compiled for node ${node}`);
     return a.content;
   };
-  const wifiSeed = boot.secretSeedFiles.some((f) => f.endsWith('/network-config'));
+  const wifiSeed = boot.wifi;
   const files: CardFile[] = boot.firstBoot
     ? [
-        { path: BOOT_FILES.firstBootScript, content: file('first-boot.sh'), what: 'first-boot script (run once from cmdline.txt)', secret: false },
+        wifiSeed
+          ? { path: BOOT_FILES.firstBootScript, content: file('first-boot.sh'), what: 'first-boot script (run once from cmdline.txt; holds the Wi-Fi key)', secret: true }
+          : { path: BOOT_FILES.firstBootScript, content: file('first-boot.sh'), what: 'first-boot script (run once from cmdline.txt)', secret: false },
         { path: BOOT_FILES.setupScript, content: file('setup.sh'), what: 'setup.sh (holds the join token; moved off the card at first boot)', secret: true },
       ]
     : [

@@ -59,7 +59,7 @@ export async function runBoot(spec: string, nodeName: string, mount: string, r: 
     }
   }
   const verb = opts.dryRun ? 'would write' : 'wrote';
-  const exposed = [node.joinKind === 'join-worker' ? 'the join token' : "the join token and the cluster's CA keys", ...(node.wifi && !node.boot.firstBoot ? ['the Wi-Fi passphrase'] : [])].join(', ');
+  const exposed = [node.joinKind === 'join-worker' ? 'the join token' : "the join token and the cluster's CA keys", ...(node.boot.wifi ? ['the Wi-Fi key'] : [])].join(', ');
   const held = writes.files.filter((f) => f.secret).map((f) => f.path).join(', ');
   r.note(node.boot.firstBoot
     ? `until ${node.name} first boots, anyone holding this card can read ${exposed} in ${held}; the first boot moves them off the card`

@@ -50,6 +50,8 @@ export interface BootPlan {
    * null where first-boot.sh settles the user (bullseye, bookworm) or there is no dialog.
    */
   userconf: string | null;
+  /** Does the seed carry a Wi-Fi key (network-config, or first-boot.sh's network files)? */
+  wifi: boolean;
   /** Where setup writes its status (absolute on the board); a card pulled from the board shows it. */
   setupStatus: string;
   /** Seed files that hold the node's secrets (token, CA keys, Wi-Fi passphrase): emptied by setup when it is done. */
@@ -65,13 +67,14 @@ export function bootPlan(os: OsProfile, kernelArgs: readonly string[], user: str
     const secretSeedFiles = [at('user-data'), ...(wifi ? [at('network-config')] : [])];
     // NAME:! — userconf-service needs a non-empty hash; "!" locks the password (keys only).
     const userconf = os.firstUserRename ? `${user}:!\n` : null;
-    return { delivery: 'cloud-init', mount, kernelArgs: [...kernelArgs], firstBoot: null, userconf, setupStatus, secretSeedFiles };
+    return { delivery: 'cloud-init', mount, kernelArgs: [...kernelArgs], firstBoot: null, userconf, wifi, setupStatus, secretSeedFiles };
   }
   return {
     delivery: 'first-boot',
     mount,
     kernelArgs: [...kernelArgs],
     userconf: null,
+    wifi,
     setupStatus,
     // first-boot.sh takes setup.sh off the card itself; nothing else on it holds a secret.
     secretSeedFiles: [],

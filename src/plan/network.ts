@@ -1,10 +1,12 @@
 // Plan for the static-network phase: the files each network stack reads.
-// dhcpcd (bullseye): a marked block in /etc/dhcpcd.conf; NetworkManager (bookworm,
+// dhcpcd (bullseye): a marked block in /etc/dhcpcd.conf, and for Wi-Fi wpa_supplicant's
+// per-interface file; NetworkManager (bookworm,
 // trixie): a keyfile (0600: it may hold a Wi-Fi passphrase); netplan (Ubuntu): a YAML
 // file with an explicit renderer. Every value is escaped for the format it lands in
 // (src/text/); the spec's schema has already refused control characters in free text.
 
 import { createHash } from 'node:crypto';
+import { wpaPsk, wpaSsidHex } from '../net/wpa.js';
 import { keyfileSsid, keyfileValue } from '../text/keyfile.js';
 import { toYaml } from '../text/yaml.js';
 import type { CniName } from '../spec/types.js';
@@ -38,7 +40,7 @@ export function networkPlan(os: OsProfile, n: NetworkInput, cni: CniName) {
   const base = { stack: os.network, addressCidr, wifiCountry: n.wifi?.country ?? null, unblockWifi: n.wifi !== null, unmanaged };
   switch (os.network) {
     case 'dhcpcd':
-      return { ...base, files: [], blocks: [{ path: '/etc/dhcpcd.conf', content: dhcpcdBlock(n, addressCidr) }] };
+      return { ...base, files: n.wifi ? [wpaSupplicantFile(n.interface, n.wifi)] : [], blocks: [{ path: '/etc/dhcpcd.conf', content: dhcpcdBlock(n, addressCidr) }] };
     case 'networkmanager':
       return { ...base, files: [nmKeyfile(n, addressCidr)], blocks: [] };
     case 'netplan':
@@ -54,6 +56,30 @@ function dhcpcdBlock(n: NetworkInput, cidr: string): string {
     `static domain_name_servers=${n.dns.join(' ')}`,
   ];
   return lines.join('\n') + '\n';
+}
+
+/**
+ * bullseye's Wi-Fi: dhcpcd's wpa_supplicant hook starts wpa_supplicant for the interface
+ * with wpa_supplicant-<interface>.conf when that file exists, before the shared
+ * wpa_supplicant.conf, so picc owns a whole file and touches nothing of the image's. The
+ * SSID in hex and the derived key in hex: no value needs quoting.
+ */
+function wpaSupplicantFile(iface: string, wifi: NonNullable<NetworkInput['wifi']>): FileSpec {
+  const lines = [
+    '# Wi-Fi for Kubernetes (managed by picc)',
+    'ctrl_interface=DIR=/var/run/wpa_supplicant GROUP=netdev',
+    // picc owns this file: wpa_cli must not rewrite it.
+    'update_config=0',
+    `country=${wifi.country}`,
+    '',
+    'network={',
+    `\tssid=${wpaSsidHex(wifi.ssid)}`,
+    '\tkey_mgmt=WPA-PSK',
+    `\tpsk=${wpaPsk(wifi.ssid, wifi.passphrase)}`,
+    '}',
+    '',
+  ];
+  return { path: `/etc/wpa_supplicant/wpa_supplicant-${iface}.conf`, mode: '0600', content: lines.join('\n') };
 }
 
 function nmKeyfile(n: NetworkInput, cidr: string): FileSpec {

@@ -39,7 +39,7 @@ run_first_boot() {
   run --separate-stderr bash "$R/boot/firmware/picc/first-boot.sh"
 }
 
-@test "a fresh image's second boot: tokens out, user renamed keys-only, SSH, hostname, setup.sh off the card, status on it" {
+@test "a fresh image's second boot: tokens out, user renamed keys-only, SSH, hostname, network profile, setup.sh off the card, status on it" {
   run_first_boot
   assert_success
   # Its own tokens gone, the rest of the line (memory cgroup included) exactly as before.
@@ -56,8 +56,11 @@ run_first_boot() {
   assert_equal "$(stat -c %a "$R/usr/local/sbin/picc-setup")" 700
   grep -q 'ExecStart=/usr/local/sbin/picc-setup --unattended' "$R/etc/systemd/system/picc-setup.service"
   grep -qx 'systemctl enable picc-setup.service' "$SHIM_LOG"
+  # the node's network profile is in place for the next boot, as setup.sh will want it
+  cmp "$R/etc/NetworkManager/system-connections/picc-eth0.nmconnection" <(sed -n "/^  ensure_file \/etc\/NetworkManager\/system-connections\/picc-eth0.nmconnection 0600 <<'PICC_EOF'$/,/^PICC_EOF$/p" "$FB_OUT/homelab/k8s-worker-3/setup.sh" | sed '1d;$d')
+  assert_equal "$(stat -c %a "$R/etc/NetworkManager/system-connections/picc-eth0.nmconnection")" 600
   [[ ! -e "$R/boot/firmware/picc" ]] || fail "setup.sh (the node's secrets) left on the card"
-  assert_equal "$(grep -c '^ok ' "$R/boot/firmware/picc-first-boot.txt")" 5
+  assert_equal "$(grep -c '^ok ' "$R/boot/firmware/picc-first-boot.txt")" 6
   grep -q '^first boot done' "$R/boot/firmware/picc-first-boot.txt"
 }
 
@@ -84,5 +87,5 @@ run_first_boot() {
   assert_success
   grep -qx 'useradd --create-home --shell /bin/bash --groups sudo,adm kube' "$SHIM_LOG" || fail "$(cat "$SHIM_LOG")"
   grep -qx "usermod --password ! kube" "$SHIM_LOG"
-  assert_equal "$(grep -c '^ok ' "$R/boot/firmware/picc-first-boot.txt")" 5
+  assert_equal "$(grep -c '^ok ' "$R/boot/firmware/picc-first-boot.txt")" 6
 }

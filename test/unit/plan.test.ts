@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments, stringify } from 'yaml';
 import { analyze } from '../../src/index.js';
 import { KUBERNETES_KEY_FINGERPRINT } from '../../src/plan/kubernetes-apt.js';
+import { wpaPsk } from '../../src/net/wpa.js';
 import { plan } from '../../src/plan/plan.js';
 import type { ClusterPlan, NodePlan } from '../../src/plan/types.js';
 import { render, renderSetupScript } from '../../src/render/render.js';
@@ -512,7 +513,9 @@ describe('plan: Wi-Fi', () => {
     }
     const artifacts = render(p);
     const holding = artifacts.filter((a) => a.content.includes(PASS)).map((a) => a.path);
-    expect(holding).toEqual(['lab/worker-2/network-config', 'lab/worker-2/setup.sh', 'lab/worker-2/user-data']);
+    // bookworm's first-boot.sh writes the keyfile before the reboot that brings Wi-Fi up.
+    const firstBoot = os === 'raspios-bookworm' ? ['lab/worker-2/first-boot.sh'] : [];
+    expect(holding).toEqual([...firstBoot, 'lab/worker-2/network-config', 'lab/worker-2/setup.sh', 'lab/worker-2/user-data']);
     // A passphrase makes every file holding it owner-only.
     for (const a of artifacts.filter((x) => holding.includes(x.path))) expect(a.mode & 0o077, a.path).toBe(0);
   });
@@ -580,5 +583,32 @@ describe('plan: the SD card and unattended setup', () => {
   it('network phases are the ones that fetch: packages, Kubernetes packages, runtime, kubeadm, CNI', () => {
     const init = planOf(baseSpec()).nodes.find((x) => x.joinKind === 'init')!;
     expect(init.phases.filter((p) => p.network).map((p) => p.id)).toEqual(['packages', 'kubernetes-packages', 'container-runtime', 'kubeadm', 'cni']);
+  });
+});
+
+describe('plan: Wi-Fi on bullseye (wpa_supplicant)', () => {
+  it('the IEEE 802.11i test vectors: the key wpa_supplicant derives from a passphrase and SSID', () => {
+    expect(wpaPsk('IEEE', 'password')).toBe('f42c6fc52df0ebef9ebb4b90b38a5f902e83fe1b135a70e23aed762e9710a12e');
+    expect(wpaPsk('ThisIsASSID', 'ThisIsAPassword')).toBe('0dc0d6eb90555ed6419756b9a15ec3e3209b63df707dd508d14581f8982721af');
+    // a passphrase of 64 hex digits is the key itself
+    expect(wpaPsk('x', 'AB'.repeat(32))).toBe('ab'.repeat(32));
+  });
+
+  it("a bullseye Wi-Fi node: wpa_supplicant's per-interface file, SSID and key in hex, 0600; the first boot writes it too", () => {
+    const bundle = { ...secrets, wifi: new Map([['home "lab" $x', 'correct horse battery staple']]) };
+    const p = planOf(with_((s) => {
+      s.nodes[1] = { ...s.nodes[1]!, os: 'raspios-bullseye', interface: 'wlan0', wifi: { ssid: 'home "lab" $x', country: 'PL' } };
+    }), bundle);
+    const n = node(p, 'worker-1');
+    expect(n.network.files.map((f) => [f.path, f.mode])).toEqual([['/etc/wpa_supplicant/wpa_supplicant-wlan0.conf', '0600']]);
+    const conf = n.network.files[0]!.content;
+    expect(conf).toContain(`\tssid=${Buffer.from('home "lab" $x').toString('hex')}\n`);
+    expect(conf).toContain(`\tpsk=${wpaPsk('home "lab" $x', 'correct horse battery staple')}\n`);
+    expect(conf).toContain('\ncountry=PL\n');
+    expect(conf).not.toContain('correct horse');
+    expect(n.boot.wifi).toBe(true);
+    const firstBoot = render(p).find((a) => a.path === 'lab/worker-1/first-boot.sh')!.content;
+    expect(firstBoot).toContain(conf);
+    expect(firstBoot).toContain('rfkill unblock wifi');
   });
 });

@@ -8,7 +8,7 @@
 #   2. settles the first user: the image's uid-1000 user becomes pi (no password,
 #      SSH keys only), or the user is created; the console rename dialog is turned off
 #   3. gives pi passwordless sudo and the SSH keys, turns password login off, enables SSH
-#   4. sets the hostname
+#   4. sets the hostname and writes the node's network files (Wi-Fi included), so the next boot is online
 #   5. moves setup.sh, which holds this node's secrets, off the card and enables the unit
 #      that runs it at the next boot
 #   6. records each step in /boot/firmware/picc-first-boot.txt (readable on any laptop) and deletes itself
@@ -93,6 +93,34 @@ set_hostname() {
   fi
 }
 
+# The node's network files (NetworkManager keyfile, wpa_supplicant's file), so the next boot
+# is online: a Wi-Fi-only board has no other way to reach the network setup.sh needs.
+write_network() {
+  mkdir -p "$ROOT$(dirname /etc/NetworkManager/system-connections/picc-eth0.nmconnection)"
+  cat >"$ROOT"/etc/NetworkManager/system-connections/picc-eth0.nmconnection.picc-new <<'PICC_EOF'
+# Static address for Kubernetes (managed by picc)
+[connection]
+id=picc-eth0
+uuid=41dae9ec-51be-5a51-8960-d0795ae216f0
+type=ethernet
+interface-name=eth0
+autoconnect=true
+autoconnect-priority=100
+
+[ipv4]
+method=manual
+address1=192.168.1.101/24,192.168.1.1
+dns=192.168.1.1;1.1.1.1;
+ignore-auto-dns=true
+
+[ipv6]
+method=ignore
+PICC_EOF
+  chmod 0600 "$ROOT"/etc/NetworkManager/system-connections/picc-eth0.nmconnection.picc-new
+  mv "$ROOT"/etc/NetworkManager/system-connections/picc-eth0.nmconnection.picc-new "$ROOT"/etc/NetworkManager/system-connections/picc-eth0.nmconnection
+  :
+}
+
 install_setup() {
   install -D -m 0700 "$ROOT$DIR/setup.sh" "$ROOT$INSTALL_PATH"
   mkdir -p "$ROOT$(dirname /etc/systemd/system/picc-setup.service)"
@@ -124,6 +152,7 @@ main() {
   out=$( (set -e; settle_user) 2>&1); result $? "user $USER_NAME (keys only)" "$out"
   out=$( (set -e; grant_access) 2>&1); result $? "sudo, SSH keys, password login off, SSH on" "$out"
   out=$( (set -e; set_hostname) 2>&1); result $? "hostname $NODE_NAME" "$out"
+  out=$( (set -e; write_network) 2>&1); result $? "network files for the next boot" "$out"
   out=$( (set -e; install_setup) 2>&1); result $? "setup.sh installed as $INSTALL_PATH, runs at the next boot" "$out"
   # The node's secrets (in setup.sh) leave the card whatever happened above.
   rm -rf "$ROOT$DIR"

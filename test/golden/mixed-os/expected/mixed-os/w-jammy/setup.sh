@@ -599,6 +599,7 @@ phase_hostname() {
 192.168.1.20 cp-trixie
 192.168.1.22 w-bookworm-wifi
 192.168.1.21 w-bullseye
+192.168.1.25 w-bullseye-wifi
 192.168.1.23 w-jammy
 192.168.1.24 w-noble-amd64
 PICC_EOF
