@@ -123,6 +123,10 @@ export interface NodePlan {
     /** Cluster CA certificate (public) for probing the API endpoint before joining. */
     caFile: FileSpec;
     endpointUrl: string;
+    /** A joining control plane waits for the one before it (name order); null for other nodes. */
+    previousControlPlane: { name: string; readyUrl: string } | null;
+    /** The static pod manifests a finished control-plane join leaves. */
+    staticPods: string[];
     waitTimeoutSeconds: number;
     /** How long the compile-time bootstrap token lives after kubeadm init, as kubeadm writes it. */
     tokenTTL: string;

@@ -30,8 +30,8 @@ assert_gave_up() {
   local url=$1 tries
   assert_failure 1
   assert_output --regexp "ERROR in \[12/1[45]\] kubeadm: the API server at ${url//./\\.} did not answer within ${LIMIT}s; is the first control plane up\?"
-  assert_output --partial "waiting for the API server at $url (0s of ${LIMIT}s)"
-  assert_output --partial "waiting for the API server at $url ($((LIMIT - 60))s of ${LIMIT}s)"
+  assert_output --partial "waiting for the API server at $url (the first control plane, 0s of ${LIMIT}s)"
+  assert_output --partial "waiting for the API server at $url (the first control plane, $((LIMIT - 60))s of ${LIMIT}s)"
   tries=$(grep -c "^curl .* $url\$" "$SB_LAST_CALLS")
   ((tries == TRIES)) || fail "expected $TRIES tries of $url, saw $tries"
   refute_output --partial "the API server at $url answers"

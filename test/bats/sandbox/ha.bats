@@ -71,7 +71,6 @@ assert_waited_for_api_then_joined() {
   join=$(call_index "kubeadm join --config $PICC_ROOT/etc/picc/kubeadm\\.yaml")
   ((wait < join)) || fail "kubeadm join was called before the API answered"
   refute_called "kubeadm init.*"
-  refute_called "curl .*https://192\\.168\\.1\\.101:6443.*"
   assert_contains /etc/picc/kubeadm.yaml $'kind: JoinConfiguration\ndiscovery:\n  bootstrapToken:\n    apiServerEndpoint: '"$VIP:6443"$'\n'
 }
 
@@ -113,6 +112,8 @@ assert_waited_for_api_then_joined() {
     fail "kubeadm join found these PKI files: $(cat "$SHIM_STATE/kubeadm-saw/join/pki")"
   assert_shared_pki
   assert_waited_for_api_then_joined
+  # one control plane at a time: cp-1 (the one before it by name) serves the API on its own address first
+  (($(call_index "curl .* https://192\\.168\\.1\\.101:6443/readyz") < $(call_index "kubeadm join .*"))) || fail "joined before cp-1 answered: $(last_run_calls)"
   assert_contains /etc/picc/kubeadm.yaml $'controlPlane:\n  localAPIEndpoint:\n    advertiseAddress: 192.168.1.103\n    bindPort: 6443\n'
   assert_mode /etc/kubernetes/manifests/kube-vip.yaml 0600
   assert_kube_vip_kubeconfig "$PICC_ROOT/etc/kubernetes/manifests/kube-vip.yaml" admin.conf
@@ -123,6 +124,42 @@ assert_waited_for_api_then_joined() {
   assert_exists /var/lib/picc/done
 
   rerun_changes_nothing
+}
+
+@test "HA join order: cp-3 joins only once cp-2 serves the API on its own address; while cp-2 does not, cp-3 waits and never joins" {
+  make_root raspios-trixie cp-3
+  touch "$SHIM_STATE/api-down-192.168.1.103"
+  run_setup
+  assert_failure
+  assert_output --partial "waiting for the API server at https://192.168.1.103:6443/readyz (control plane cp-2, 0s of 3600s)"
+  assert_output --partial "ERROR in [12/14] kubeadm: the API server at https://192.168.1.103:6443/readyz did not answer within 3600s; is control plane cp-2 up?"
+  refute_called "kubeadm join .*"
+  # the cluster's endpoint was up all along: only cp-2 held it back
+  assert_called "curl .* https://$VIP_RE:6443/readyz"
+
+  rm "$SHIM_STATE/api-down-192.168.1.103"
+  run_setup
+  assert_success
+  (($(call_index "curl .* https://192\\.168\\.1\\.103:6443/readyz") < $(call_index "kubeadm join .*"))) || fail "joined before cp-2 answered: $(last_run_calls)"
+  refute_called "curl .* https://192\\.168\\.1\\.101:6443/readyz"
+  assert_exists /var/lib/picc/done
+}
+
+@test "HA: a control-plane join that stopped half-way (kubelet.conf, no static pods) is never taken for done" {
+  make_root raspios-trixie cp-2
+  fail_once kubeadm 'join *'
+  run_setup
+  assert_failure
+  # what a join that died in its control-plane phases leaves
+  mkdir -p "$PICC_ROOT/etc/kubernetes/manifests"
+  echo "kubelet.conf from a join that failed later" >"$PICC_ROOT/etc/kubernetes/kubelet.conf"
+  echo "etcd static pod" >"$PICC_ROOT/etc/kubernetes/manifests/etcd.yaml"
+  run_setup
+  assert_failure
+  assert_output --partial "a kubeadm join of this control plane started but did not finish (no /etc/kubernetes/manifests/kube-apiserver.yaml /etc/kubernetes/manifests/kube-controller-manager.yaml /etc/kubernetes/manifests/kube-scheduler.yaml)"
+  refute_output --partial "already joined"
+  refute_called "kubeadm join .*"
+  refute_exists /var/lib/picc/done
 }
 
 @test "HA worker: no PKI keys, no kube-vip, joins through the VIP as a worker; a second run changes nothing" {

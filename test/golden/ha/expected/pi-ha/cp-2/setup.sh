@@ -1254,10 +1254,19 @@ controlPlane:
     bindPort: 6443
 PICC_EOF
   ensure_enabled kubelet
-  if [[ -f "$ROOT/etc/kubernetes/kubelet.conf" ]]; then
+  # Joined means the join finished: its last phases leave the etcd member's and the control
+  # plane's static pods. kubelet.conf alone is written long before, so a failed join would
+  # otherwise be taken for a finished one.
+  local pods=(/etc/kubernetes/manifests/etcd.yaml /etc/kubernetes/manifests/kube-apiserver.yaml /etc/kubernetes/manifests/kube-controller-manager.yaml /etc/kubernetes/manifests/kube-scheduler.yaml) pod missing=()
+  for pod in "${pods[@]}"; do [[ -f "$ROOT$pod" ]] || missing+=("$pod"); done
+  if ((${#missing[@]} == 0)); then
     note "this control plane has already joined"
+  elif [[ -f "$ROOT/etc/kubernetes/kubelet.conf" ]]; then
+    die "a kubeadm join of this control plane started but did not finish (no ${missing[*]}). Remove its etcd member from the cluster (etcdctl member remove, on a joined control plane), run kubeadm reset -f here, then run setup again."
   else
     wait_for_api
+    # One at a time: cp-1 joins first.
+    wait_for_api https://10.10.0.11:6443/readyz "control plane "cp-1
     note "joining with the bootstrap token compiled into this script; it is valid for 24h0m0s after kubeadm init (later: picc secrets rotate-token, recompile, kubeadm token create)"
     change "join the cluster as a control plane (kubeadm join)" kubeadm join --config "$ROOT$config"
   fi
@@ -1321,16 +1330,16 @@ spec:
 PICC_EOF
 }
 
-# Waits (bounded, with progress) until the cluster's API server answers over TLS
-# checked against the cluster CA.
+# wait_for_api [URL WHAT] — waits (bounded, with progress) until an API server answers
+# /readyz over TLS checked against the cluster CA: the cluster's endpoint by default.
 wait_for_api() {
-  local url=https://10.10.0.100:6443/readyz limit=3600 waited=0
+  local url=${1:-https://10.10.0.100:6443/readyz} what=${2:-the first control plane} limit=3600 waited=0
   if ((DRY_RUN)); then return 0; fi
   until curl -fsS --max-time 5 --cacert "$ROOT"/etc/picc/cluster-ca.crt "$url" >/dev/null 2>&1; do
     if ((waited >= limit)); then
-      die "the API server at $url did not answer within ${limit}s; is the first control plane up?"
+      die "the API server at $url did not answer within ${limit}s; is $what up?"
     fi
-    if ((waited % 60 == 0)); then note "waiting for the API server at $url (${waited}s of ${limit}s)"; fi
+    if ((waited % 60 == 0)); then note "waiting for the API server at $url ($what, ${waited}s of ${limit}s)"; fi
     sleep 10
     waited=$((waited + 10))
   done

@@ -1055,16 +1055,16 @@ PICC_EOF
   fi
 }
 
-# Waits (bounded, with progress) until the cluster's API server answers over TLS
-# checked against the cluster CA.
+# wait_for_api [URL WHAT] — waits (bounded, with progress) until an API server answers
+# /readyz over TLS checked against the cluster CA: the cluster's endpoint by default.
 wait_for_api() {
-  local url=https://192.168.1.101:6443/readyz limit=3600 waited=0
+  local url=${1:-https://192.168.1.101:6443/readyz} what=${2:-the first control plane} limit=3600 waited=0
   if ((DRY_RUN)); then return 0; fi
   until curl -fsS --max-time 5 --cacert "$ROOT"/etc/picc/cluster-ca.crt "$url" >/dev/null 2>&1; do
     if ((waited >= limit)); then
-      die "the API server at $url did not answer within ${limit}s; is the first control plane up?"
+      die "the API server at $url did not answer within ${limit}s; is $what up?"
     fi
-    if ((waited % 60 == 0)); then note "waiting for the API server at $url (${waited}s of ${limit}s)"; fi
+    if ((waited % 60 == 0)); then note "waiting for the API server at $url ($what, ${waited}s of ${limit}s)"; fi
     sleep 10
     waited=$((waited + 10))
   done
