@@ -71,3 +71,32 @@ assert_refused_before_trust() {
   refute_exists "$KEYRING.picc-new"
   assert_called "apt-get .* install .*kubeadm=$K8S_VERSION-1\\.1 .*"
 }
+
+@test "the right key, expired (as pkgs.k8s.io's once was): refreshed from the repository under the same fingerprint" {
+  make_root raspios-trixie worker-1
+  mkdir -p "$PICC_ROOT/etc/apt/keyrings"
+  printf '%s\n' "$RIGHT_KEY EXPIRES 1700000000" >"$PICC_ROOT$KEYRING"
+  serve_release_key "$RIGHT_KEY EXPIRES 4102444800"
+  run_setup
+  assert_success
+  assert_output --partial "changed: refresh the expired Kubernetes package signing key in $KEYRING"
+  assert_contains "$KEYRING" "$RIGHT_KEY EXPIRES 4102444800"
+  # a key that is still valid is left alone
+  run_setup
+  assert_success
+  refute_output --partial "signing key"
+  refute_called "curl .*Release\\.key"
+}
+
+@test "the repository serves the same expired key: setup stops and says so, keeping the keyring it had" {
+  make_root raspios-trixie worker-1
+  mkdir -p "$PICC_ROOT/etc/apt/keyrings"
+  printf '%s\n' "$RIGHT_KEY EXPIRES 1700000000" >"$PICC_ROOT$KEYRING"
+  serve_release_key "$RIGHT_KEY EXPIRES 1700000000"
+  run_setup
+  assert_failure
+  assert_output --partial "ERROR in [9/14] Kubernetes packages: the key at https://pkgs.k8s.io/core:/stable:/v1.34/deb/Release.key has expired too"
+  assert_contains "$KEYRING" "$RIGHT_KEY EXPIRES 1700000000"
+  refute_exists /var/cache/picc/downloads/kubernetes-release.key
+  refute_called "apt-get .* install .*kube.*"
+}

@@ -768,14 +768,26 @@ phase_kubernetes_packages() {
   local keyring=/etc/apt/keyrings/kubernetes-apt-keyring.gpg version=1.34.2
   local packages=(kubeadm kubectl kubelet) pinned name wanted=()
   ensure_dir /etc/apt/keyrings 0755
+  # The right fingerprint is not enough: pkgs.k8s.io's key once expired and was re-issued
+  # under the same fingerprint, and apt refuses an expired copy (EXPKEYSIG).
+  local why=""
   if ! key_has_fingerprint "$ROOT$keyring" "$fingerprint"; then
-    changed "install the Kubernetes package signing key into $keyring"
+    why="install the Kubernetes package signing key into $keyring"
+  elif key_expired "$ROOT$keyring"; then
+    why="refresh the expired Kubernetes package signing key in $keyring"
+  fi
+  if [[ -n "$why" ]]; then
+    changed "$why"
     if ((!DRY_RUN)); then
       mkdir -p "$ROOT$DOWNLOAD_DIR"
       curl -fsSL --retry 5 --retry-delay 3 -o "$ROOT$DOWNLOAD_DIR/kubernetes-release.key" "$key_url"
       if ! key_has_fingerprint "$ROOT$DOWNLOAD_DIR/kubernetes-release.key" "$fingerprint"; then
         rm -f "$ROOT$DOWNLOAD_DIR/kubernetes-release.key"
         die "the key at $key_url is not the Kubernetes package signing key $fingerprint alone; refusing to trust it (nothing was installed)"
+      fi
+      if key_expired "$ROOT$DOWNLOAD_DIR/kubernetes-release.key"; then
+        rm -f "$ROOT$DOWNLOAD_DIR/kubernetes-release.key"
+        die "the key at $key_url has expired too: apt would refuse the repository (EXPKEYSIG). The repository must publish its renewed key; try again later."
       fi
       gpg --batch --yes --dearmor -o "$ROOT$keyring.picc-new" "$ROOT$DOWNLOAD_DIR/kubernetes-release.key"
       chmod 0644 "$ROOT$keyring.picc-new"
@@ -810,6 +822,14 @@ PICC_EOF
       change "hold $name at its version (upgrades are deliberate)" apt-mark hold "$name"
     fi
   done
+}
+
+# key_expired FILE — the primary key in FILE is past its expiry date.
+key_expired() {
+  local listing now
+  listing=$(gpg --batch --show-keys --with-colons "$1" 2>/dev/null) || return 1
+  now=$(date +%s)
+  awk -F: -v now="$now" '$1 == "pub" && $7 != "" && $7 <= now { expired = 1 } END { exit !expired }' <<<"$listing"
 }
 
 # key_has_fingerprint FILE FINGERPRINT — FILE holds exactly one key, and it is that one: a
