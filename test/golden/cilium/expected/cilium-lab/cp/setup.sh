@@ -1303,10 +1303,11 @@ PICC_EOF
   fi
 }
 
-# wait_for_api [URL WHAT] — waits (bounded, with progress) until an API server answers
-# /readyz over TLS checked against the cluster CA: the cluster's endpoint by default.
+# wait_for_api URL WHAT — waits (bounded, with progress) until the API server at URL
+# (the cluster's endpoint, or one control plane's) answers over TLS checked against the
+# cluster CA.
 wait_for_api() {
-  local url=${1:-https://172.16.5.10:6443/readyz} what=${2:-the first control plane} limit=3600 waited=0
+  local url=$1 what=$2 limit=3600 waited=0
   if ((DRY_RUN)); then return 0; fi
   until curl -fsS --max-time 5 --cacert "$ROOT"/etc/picc/cluster-ca.crt "$url" >/dev/null 2>&1; do
     if ((waited >= limit)); then

@@ -1284,7 +1284,7 @@ PICC_EOF
   elif [[ -f "$ROOT/etc/kubernetes/kubelet.conf" ]]; then
     die "a kubeadm join of this control plane started but did not finish (no ${missing[*]}). Remove its etcd member from the cluster (etcdctl member remove, on a joined control plane), run kubeadm reset -f here, then run setup again."
   else
-    wait_for_api
+    wait_for_api https://10.10.0.100:6443/readyz "the first control plane"
     # One at a time: cp-1 joins first.
     wait_for_api https://10.10.0.11:6443/readyz "control plane "cp-1
     note "joining with the bootstrap token compiled into this script; it is valid for 24h0m0s after kubeadm init (later: picc secrets rotate-token, recompile, kubeadm token create)"
@@ -1350,10 +1350,11 @@ spec:
 PICC_EOF
 }
 
-# wait_for_api [URL WHAT] — waits (bounded, with progress) until an API server answers
-# /readyz over TLS checked against the cluster CA: the cluster's endpoint by default.
+# wait_for_api URL WHAT — waits (bounded, with progress) until the API server at URL
+# (the cluster's endpoint, or one control plane's) answers over TLS checked against the
+# cluster CA.
 wait_for_api() {
-  local url=${1:-https://10.10.0.100:6443/readyz} what=${2:-the first control plane} limit=3600 waited=0
+  local url=$1 what=$2 limit=3600 waited=0
   if ((DRY_RUN)); then return 0; fi
   until curl -fsS --max-time 5 --cacert "$ROOT"/etc/picc/cluster-ca.crt "$url" >/dev/null 2>&1; do
     if ((waited >= limit)); then

@@ -1069,16 +1069,17 @@ PICC_EOF
   if [[ -f "$ROOT/etc/kubernetes/kubelet.conf" ]]; then
     note "this worker has already joined"
   else
-    wait_for_api
+    wait_for_api https://192.168.1.101:6443/readyz "the first control plane"
     note "joining with the bootstrap token compiled into this script; it is valid for 24h0m0s after kubeadm init (later: picc secrets rotate-token, recompile, kubeadm token create)"
     change "join the cluster as a worker (kubeadm join)" kubeadm join --config "$ROOT$config"
   fi
 }
 
-# wait_for_api [URL WHAT] — waits (bounded, with progress) until an API server answers
-# /readyz over TLS checked against the cluster CA: the cluster's endpoint by default.
+# wait_for_api URL WHAT — waits (bounded, with progress) until the API server at URL
+# (the cluster's endpoint, or one control plane's) answers over TLS checked against the
+# cluster CA.
 wait_for_api() {
-  local url=${1:-https://192.168.1.101:6443/readyz} what=${2:-the first control plane} limit=3600 waited=0
+  local url=$1 what=$2 limit=3600 waited=0
   if ((DRY_RUN)); then return 0; fi
   until curl -fsS --max-time 5 --cacert "$ROOT"/etc/picc/cluster-ca.crt "$url" >/dev/null 2>&1; do
     if ((waited >= limit)); then
