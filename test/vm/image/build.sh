@@ -11,7 +11,8 @@
 # Packages come from the Debian archive the host's apt uses (PICC_VM_MIRROR
 # overrides it), so the build works wherever `apt-get install` works.
 set -euo pipefail
-source "$(dirname "${BASH_SOURCE[0]}")/layout.sh"
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+source "$here/layout.sh"
 
 log() { printf '[vm-build %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 
@@ -43,15 +44,34 @@ packages=(
   linux-image-amd64 initramfs-tools
   cloud-init netplan.io network-manager
   openssh-server sudo ca-certificates curl gnupg dosfstools
+  # picc's `packages` phase on raspios-trixie (src/plan/os-profiles.ts BASE_PACKAGES):
+  # the guest cannot reach Debian's archive, so they are installed here.
+  apt-transport-https conntrack ebtables ethtool gpg iptables socat tar
 )
+# What the test's mirror repacks into containerd's, runc's and the CNI plugins' release layout.
+mirror_debs=(containerd runc containernetworking-plugins)
+# eatmydata: dpkg skips fsync inside the build chroot (a throwaway tree), when the host has it.
+hooks=()
+if [[ -d /usr/share/mmdebstrap/hooks/eatmydata ]] && command -v eatmydata >/dev/null; then
+  hooks=(--hook-dir=/usr/share/mmdebstrap/hooks/eatmydata)
+else
+  log "no eatmydata on the host: the build runs with dpkg's fsyncs (slower)"
+fi
 log "mmdebstrap $suite (${#packages[@]} packages)"
-mmdebstrap --mode=root --variant=minbase --components=main \
+# The customize hook runs while the chroot still has its package lists.
+mmdebstrap --mode=root --variant=minbase --components=main "${hooks[@]}" \
   --include="$(IFS=,; echo "${packages[*]}")" \
+  --customize-hook="mkdir -p \"\$1/var/cache/picc-vm-debs\" && chroot \"\$1\" sh -c 'cd /var/cache/picc-vm-debs && apt-get download -q ${mirror_debs[*]}'" \
   --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-exclude=/usr/share/man/*' \
   --dpkgopt='path-exclude=/usr/share/locale/*' \
   "$suite" "$root" "deb $mirror $suite main" >&2
 
 log "configuring the guest"
+mv "$root/var/cache/picc-vm-debs" "$work/debs"
+# The guest reaches only the test's mirror: no Debian sources, so apt fetches only
+# picc's Kubernetes repository (see README).
+rm -f "$root/etc/apt/sources.list" "$root"/etc/apt/sources.list.d/*
+rm -rf "$root"/var/lib/apt/lists/*
 echo raspberrypi > "$root/etc/hostname"
 printf '127.0.0.1\tlocalhost\n127.0.1.1\traspberrypi\n' > "$root/etc/hosts"
 cat > "$root/etc/fstab" <<EOF
@@ -90,26 +110,46 @@ printf 'network:\n  version: 2\n  renderer: NetworkManager\n' \
   > "$root/usr/lib/netplan/00-network-manager-all.yaml"
 chmod 600 "$root/usr/lib/netplan/00-network-manager-all.yaml"
 
-# The firmware (played by firmware.sh) loads the kernel and initramfs named in
-# config.txt from the FAT partition, as a Pi does with kernel_2712.img & co.
+# The test's own units (not picc's): see guest/ and the README's "Observer".
+install -m 0755 "$here/guest/picc-vm-observer" "$root/usr/local/sbin/picc-vm-observer"
+install -m 0755 "$here/guest/picc-vm-clock" "$root/usr/local/sbin/picc-vm-clock"
+install -m 0644 "$here/guest/picc-vm-observer.service" "$here/guest/picc-vm-clock.service" "$root/etc/systemd/system/"
+mkdir -p "$root/etc/systemd/system/multi-user.target.wants" "$root/etc/systemd/system/sysinit.target.wants"
+ln -sf ../picc-vm-observer.service "$root/etc/systemd/system/multi-user.target.wants/picc-vm-observer.service"
+ln -sf ../picc-vm-clock.service "$root/etc/systemd/system/sysinit.target.wants/picc-vm-clock.service"
+
+# First-boot-only jobs gated on ConditionNeedsUpdate (ldconfig, the hwdb, the journal
+# catalog) cost time under TCG and tell nothing about picc: the build runs them once
+# and stamps /etc and /var as up to date.
+chroot "$root" ldconfig
+chroot "$root" systemd-hwdb update
+chroot "$root" journalctl --update-catalog
+touch "$root/etc/.updated" "$root/var/.updated"
+
+# The firmware (played by firmware.sh) loads kernel8.img and, with auto_initramfs=1,
+# initramfs8 from the FAT partition, as a Pi 4 does with Raspberry Pi OS.
 kernel=$(ls "$root"/boot/vmlinuz-* | sort -V | tail -n1)
 initrd=$(ls "$root"/boot/initrd.img-* | sort -V | tail -n1)
 mkdir -p "$work/bootfs"
-cp "$kernel" "$work/bootfs/vmlinuz"
-cp "$initrd" "$work/bootfs/initrd.img"
-printf 'console=ttyS0,115200 root=PARTUUID=%s-02 rootfstype=ext4 fsck.repair=yes rootwait\n' \
+cp "$kernel" "$work/bootfs/kernel8.img"
+cp "$initrd" "$work/bootfs/initramfs8"
+# A fresh trixie card's line (docs/first-boot-facts.md §2) with the VM's serial console;
+# net.ifnames=0 gives the NIC the name eth0 it has on a Pi (predictable names say enp0s…).
+printf 'console=ttyS0,115200 root=PARTUUID=%s-02 rootfstype=ext4 fsck.repair=yes rootwait resize net.ifnames=0\n' \
   "$VM_DISK_ID" > "$work/bootfs/cmdline.txt"
 cat > "$work/bootfs/config.txt" <<'EOF'
 # For more options and information see
 # http://rptl.io/configtxt
 # Some settings may impact device functionality. See link above for details
 
-# picc VM: the firmware player boots these instead of kernel8.img/initramfs8
-kernel=vmlinuz
-initramfs initrd.img followkernel
+# Automatically load initramfs files, if found
+auto_initramfs=1
 
 [all]
 EOF
+# pi-gen's issue.txt: what Raspberry Pi Imager (and picc boot) read to know a Raspberry Pi OS card.
+printf 'Raspberry Pi reference 2026-06-18\nGenerated using pi-gen, https://github.com/RPi-Distro/pi-gen, picc-vm, stage2\n' \
+  > "$work/bootfs/issue.txt"
 
 log "making the partitions"
 boot_start=8192 # sectors: 4 MiB, as on Raspberry Pi OS images
@@ -129,5 +169,6 @@ mke2fs -q -t ext4 -L rootfs -d "$root" "$work/rootfs.img" "${root_mib}M" >&2
 dd if="$work/bootfs.img" of="$disk" bs=1M seek=$((boot_start / 2048)) conv=notrunc,sparse status=none
 dd if="$work/rootfs.img" of="$disk" bs=1M seek=$((root_start / 2048)) conv=notrunc,sparse status=none
 
+mv "$work/debs" "$out/debs"
 mv "$disk" "$out/disk.img"
 log "built $out/disk.img"
