@@ -48,6 +48,7 @@ export const CODES = {
   PICC216: { title: 'subnet is not a network address' },
   PICC217: { title: 'component past end of support' },
   PICC218: { title: 'label the kubelet may not set' },
+  PICC219: { title: 'package signing key without a mirror' },
 
   // secrets file
   PICC301: { title: 'secrets file invalid' },

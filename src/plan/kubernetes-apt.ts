@@ -8,7 +8,11 @@ import { viaMirror } from './urls.js';
 export const KUBERNETES_KEY_FINGERPRINT = 'DE15B14486CD377B9E876E1A234654DA9A296436';
 const KEYRING = '/etc/apt/keyrings/kubernetes-apt-keyring.gpg';
 
-export function kubernetesPackagesPlan(version: string, minor: string, mirror: string | null): NodePlan['kubernetesPackages'] {
+/**
+ * A mirror that re-signs the repository (aptly, Pulp) names its own key in the spec; the
+ * key is still fetched from the repository and trusted only if it is that key alone.
+ */
+export function kubernetesPackagesPlan(version: string, minor: string, mirror: string | null, signingKey?: string): NodePlan['kubernetesPackages'] {
   const repo = viaMirror(`https://pkgs.k8s.io/core:/stable:/v${minor}/deb/`, mirror);
   const sourceList: FileSpec = {
     path: '/etc/apt/sources.list.d/kubernetes.list',
@@ -17,7 +21,7 @@ export function kubernetesPackagesPlan(version: string, minor: string, mirror: s
   };
   return {
     keyUrl: `${repo}Release.key`,
-    keyFingerprint: KUBERNETES_KEY_FINGERPRINT,
+    keyFingerprint: signingKey ?? KUBERNETES_KEY_FINGERPRINT,
     keyring: KEYRING,
     sourceList,
     version,

@@ -319,6 +319,15 @@ const labelsTheKubeletMaySet: Rule = ({ source, view }) =>
       })),
   );
 
+/** A re-signing key only means something for packages that come from a mirror. */
+const signingKeyNeedsMirror: Rule = ({ source, view }) =>
+  view.kubernetes.packageSigningKey && !view.mirror
+    ? [report(source, 'PICC219', ['spec', 'kubernetes', 'packageSigningKey'], 'packageSigningKey is for a mirror that re-signs pkgs.k8s.io, and there is no spec.mirror: pkgs.k8s.io itself is signed by its own key only', {
+        atKey: true,
+        hint: 'add spec.mirror (the mirror that signs with this key), or remove packageSigningKey',
+      })]
+    : [];
+
 /**
  * Each node costs about 90 KiB of output and 15 ms of compile time (its setup.sh is also
  * inside its user-data): a 1 MiB spec of 25,000 one-line nodes would write gigabytes.
@@ -338,7 +347,7 @@ const RULES: Rule[] = [
   boundedNodeCount,
   uniqueNodeNames, uniqueAddresses, addressesInSubnet, reservedAddresses, networksAreNetworkAddresses, noLoopbackDns,
   networksDoNotOverlap, hasControlPlane, controlPlaneEndpoint, cniSupported, kubernetesVersion, componentsKnown,
-  containerdMatchesKubernetes, labelsTheKubeletMaySet,
+  containerdMatchesKubernetes, labelsTheKubeletMaySet, signingKeyNeedsMirror,
 ];
 
 /**

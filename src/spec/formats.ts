@@ -70,6 +70,11 @@ export const FORMATS: Record<string, Format> = {
     example: '192.168.1.1',
     test: (v) => ipv4Re.test(v) || FORMATS['dns-name']!.test(v),
   },
+  'openpgp-fingerprint': {
+    description: 'an OpenPGP key fingerprint (40 hexadecimal digits in capitals, no spaces, as `gpg --with-colons` prints it)',
+    example: 'DE15B14486CD377B9E876E1A234654DA9A296436',
+    test: (v) => /^[0-9A-F]{40}$/.test(v),
+  },
   'country-code': { description: 'a two-letter country code', example: 'PL', test: (v) => /^[A-Z]{2}$/.test(v) },
   duration: { description: 'a duration in hours or minutes', example: '24h', test: (v) => /^[1-9]\d*(h|m)$/.test(v) },
   'unix-user': { description: 'a Linux user name', example: 'pi', test: (v) => /^[a-z_][a-z0-9_-]{0,31}$/.test(v) },

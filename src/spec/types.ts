@@ -47,6 +47,7 @@ export interface ClusterSpec {
       controlPlaneEndpoint?: string;
       cni?: CniName;
       bootstrapTokenTTL?: string;
+      packageSigningKey?: string;
     };
     network: { subnet: string; gateway: string; dns: string[]; ntp?: string[] };
     nodeDefaults?: NodeSettings;

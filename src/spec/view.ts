@@ -43,7 +43,11 @@ export interface SpecView {
     serviceSubnet: Maybe<string | undefined>;
     controlPlaneEndpoint: Maybe<string | undefined>;
     cni: Maybe<CniName>;
+    /** Whether spec.kubernetes.packageSigningKey is written at all (valid or not). */
+    packageSigningKey: boolean;
   };
+  /** Whether spec.mirror is written at all (valid or not). */
+  mirror: boolean;
   network: { subnet: Maybe<string>; gateway: Maybe<string>; dns: Maybe<Maybe<string>[]> };
   components: {
     containerd: ComponentView;
@@ -152,7 +156,9 @@ export function specView(data: unknown): SpecView {
       serviceSubnet: optional(own(k8s, 'serviceSubnet'), 'ipv4-cidr'),
       controlPlaneEndpoint: optional(own(k8s, 'controlPlaneEndpoint'), 'host-port'),
       cni: setting(oneOf(own(k8s, 'cni'), CNIS), undefined, DEFAULTS.cni),
+      packageSigningKey: own(k8s, 'packageSigningKey') !== undefined,
     },
+    mirror: own(spec, 'mirror') !== undefined,
     network: {
       subnet: required(own(net, 'subnet'), 'ipv4-cidr'),
       gateway: required(own(net, 'gateway'), 'ipv4'),

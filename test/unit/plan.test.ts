@@ -5,6 +5,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments, stringify } from 'yaml';
 import { analyze } from '../../src/index.js';
+import { KUBERNETES_KEY_FINGERPRINT } from '../../src/plan/kubernetes-apt.js';
 import { plan } from '../../src/plan/plan.js';
 import type { ClusterPlan, NodePlan } from '../../src/plan/types.js';
 import { render, renderSetupScript } from '../../src/render/render.js';
@@ -440,6 +441,23 @@ describe('plan: mirror', () => {
     const script = renderSetupScript(p, n);
     for (const host of ['https://github.com', 'https://pkgs.k8s.io', 'https://raw.githubusercontent.com']) expect(script).not.toContain(host);
     expect(script).toContain('https://mirror.lan/picc/github.com/');
+  });
+
+  it("a mirror that re-signs pkgs.k8s.io: setup trusts the spec's key, fetched from the mirror, and no other", () => {
+    const key = '0123456789ABCDEF0123456789ABCDEF01234567';
+    const p = planOf(with_((s) => {
+      s.mirror = 'http://192.168.1.10:8080/';
+      s.kubernetes.packageSigningKey = key;
+    }));
+    for (const n of p.nodes) {
+      expect(n.kubernetesPackages.keyFingerprint).toBe(key);
+      expect(n.kubernetesPackages.keyUrl).toBe('http://192.168.1.10:8080/pkgs.k8s.io/core:/stable:/v1.34/deb/Release.key');
+      const script = renderSetupScript(p, n);
+      expect(script).toContain(`fingerprint=${key}`);
+      expect(script).not.toContain(KUBERNETES_KEY_FINGERPRINT);
+    }
+    // Without the field, pkgs.k8s.io's own key is the one checked.
+    expect(node(mirrored('flannel', 'http://192.168.1.10:8080/'), 'cp-1').kubernetesPackages.keyFingerprint).toBe(KUBERNETES_KEY_FINGERPRINT);
   });
 
   it('without a mirror, downloads go to the upstream hosts over https', () => {

@@ -27,7 +27,7 @@ serve_release_key() {
 # The run stopped in phase 9 with nothing of the key or the repository in place.
 assert_refused_before_trust() {
   assert_failure
-  assert_output --partial "ERROR in [9/14] Kubernetes packages: the key at https://pkgs.k8s.io/core:/stable:/v1.34/deb/Release.key is not the Kubernetes signing key DE15B14486CD377B9E876E1A234654DA9A296436 alone; refusing to trust it"
+  assert_output --partial "ERROR in [9/14] Kubernetes packages: the key at https://pkgs.k8s.io/core:/stable:/v1.34/deb/Release.key is not the Kubernetes package signing key DE15B14486CD377B9E876E1A234654DA9A296436 alone; refusing to trust it"
   refute_called "gpg .*--dearmor.*"
   refute_exists "$KEYRING"
   refute_exists "$KEYRING.picc-new"

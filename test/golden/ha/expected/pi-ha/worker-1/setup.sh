@@ -645,7 +645,8 @@ PICC_EOF
 }
 
 # kubelet, kubeadm and kubectl 1.35.0 from pkgs.k8s.io (one repository per minor),
-# its signing key checked by fingerprint, the exact version pinned and held.
+# its signing key (pkgs.k8s.io's, or the one spec.kubernetes.packageSigningKey names for a
+# re-signing mirror) checked by fingerprint, the exact version pinned and held.
 phase_kubernetes_packages() {
   local key_url=https://pkgs.k8s.io/core:/stable:/v1.35/deb/Release.key fingerprint=DE15B14486CD377B9E876E1A234654DA9A296436
   local keyring=/etc/apt/keyrings/kubernetes-apt-keyring.gpg version=1.35.0
@@ -658,7 +659,7 @@ phase_kubernetes_packages() {
       curl -fsSL --retry 5 --retry-delay 3 -o "$ROOT$DOWNLOAD_DIR/kubernetes-release.key" "$key_url"
       if ! key_has_fingerprint "$ROOT$DOWNLOAD_DIR/kubernetes-release.key" "$fingerprint"; then
         rm -f "$ROOT$DOWNLOAD_DIR/kubernetes-release.key"
-        die "the key at $key_url is not the Kubernetes signing key $fingerprint alone; refusing to trust it (nothing was installed)"
+        die "the key at $key_url is not the Kubernetes package signing key $fingerprint alone; refusing to trust it (nothing was installed)"
       fi
       gpg --batch --yes --dearmor -o "$ROOT$keyring.picc-new" "$ROOT$DOWNLOAD_DIR/kubernetes-release.key"
       chmod 0644 "$ROOT$keyring.picc-new"
