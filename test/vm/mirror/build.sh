@@ -39,7 +39,7 @@ upstream_version() {
 }
 # repack DIR TARBALL — a gzip tarball of DIR's contents, the same bytes for the same files.
 repack() {
-  tar -C "$1" --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -cf - . | gzip -n9 > "$2"
+  tar -C "$1" --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -cf - . | gzip -n > "$2"
 }
 sha() { sha256sum "$1" | cut -d' ' -f1; }
 
