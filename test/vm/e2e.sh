@@ -58,7 +58,7 @@ sed -e "s/@KUBE_VERSION@/$kube_version/" -e "s/@OS@/$os/" -e "s/@SIGNING_KEY@/$s
   "$VM_DIR/e2e/cluster.yaml.in" > "$run/cluster.yaml"
 echo "# mirror: containerd $containerd_version, runc $runc_version, CNI plugins $cni_version (Debian trixie's, repacked);"
 echo "#         Kubernetes $kube_version stand-ins signed by throwaway key $signing_key"
-picc compile "$run/cluster.yaml" -o "$run/out" | sed 's/^/# /'
+picc compile "$run/cluster.yaml" -o "$run/out" 2>&1 | sed 's/^/# /'
 
 # --- the card: picc boot on the boot partition's files ----------------------------
 # The cached image is never booted: each run gets its own sparse copy.
@@ -205,7 +205,7 @@ while IFS=$'\t' read -r b secs end; do
   echo "# boot $b: ${secs}s in QEMU, ended by $end; multi-user.target at $mu_s guest uptime; kernel: $(head -n1 "$run/logs/boot-$b.cmdline")"
   echo "#   $(sed -n '2s/^# //p' "$run/logs/boot-$b.cmdline")"
 done < "$run/logs/boots.tsv"
-echo "# setup: done at ${verdict:+$(final uptime 2>/dev/null || echo '?')}s uptime of boot $(final boot 2>/dev/null || echo '?'); log: $(guest /var/log/picc-setup.log 2>/dev/null | grep -c '^picc setup for') run(s) of setup"
+echo "# setup: the observer's verdict '$verdict' at $(final uptime 2>/dev/null || echo '?')s uptime of boot $(final boot 2>/dev/null || echo '?'); setup started $(guest /var/log/picc-setup.log 2>/dev/null | grep -c '^picc setup for') time(s)"
 echo "# mirror: $(grep -c ' 503 ' "$run/mirror.log") answers 503, $(grep -c ' 200 ' "$run/mirror.log") answers 200; last 503 at $(grep ' 503 ' "$run/mirror.log" | tail -n1 | awk '{ print $1 }')s"
 echo "# all boots: ${boot_seconds}s; whole test: ${SECONDS}s"
 if ((failed)); then

@@ -19,7 +19,7 @@ log() { printf '[vm-build %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 out=${1:?usage: build.sh OUTDIR}
 suite=trixie
 boot_mib=512 # the size Raspberry Pi OS trixie images give bootfs
-root_mib=3072
+root_mib=6144 # picc wants 4 GiB free under /var (Kubernetes images); the disk is sparse
 
 host_mirror() {
   # The archive the host's own apt reads for its release (not -security/-updates).
@@ -147,9 +147,10 @@ auto_initramfs=1
 
 [all]
 EOF
-# pi-gen's issue.txt: what Raspberry Pi Imager (and picc boot) read to know a Raspberry Pi OS card.
+# pi-gen's issue.txt, also the root's /etc/rpi-issue: what Raspberry Pi Imager (and picc
+# boot) read to know a Raspberry Pi OS card, and what picc's preflight looks for.
 printf 'Raspberry Pi reference 2026-06-18\nGenerated using pi-gen, https://github.com/RPi-Distro/pi-gen, picc-vm, stage2\n' \
-  > "$work/bootfs/issue.txt"
+  | tee "$work/bootfs/issue.txt" > "$root/etc/rpi-issue"
 
 log "making the partitions"
 boot_start=8192 # sectors: 4 MiB, as on Raspberry Pi OS images

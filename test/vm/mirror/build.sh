@@ -99,7 +99,7 @@ CONTROL
   dpkg-deb --root-owner-group -Zgzip --build "$pkg" "$repo/${name}_$kube_version-1.1_$arch.deb" > /dev/null
 done
 gpg --batch --quiet --passphrase '' --quick-gen-key 'picc VM test mirror, throwaway key <vm-test@picc.invalid>' ed25519 sign 1d
-fingerprint=$(gpg --batch --with-colons --list-keys | awk -F: '$1 == "fpr" { print $10; exit }')
+fingerprint=$(gpg --batch --quiet --with-colons --list-keys 2>/dev/null | awk -F: '$1 == "fpr" { print $10; exit }')
 gpg --batch --armor --export "$fingerprint" > "$repo/Release.key"
 (
   cd "$repo"
