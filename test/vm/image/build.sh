@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# test/vm/image/build.sh OUTDIR — build the trixie guest from Debian packages only.
+# test/vm/image/build.sh OUTDIR SUITE — build a trixie or bookworm guest from Debian packages only.
 # Contract: writes OUTDIR/disk.img, a raw MBR disk laid out like a Raspberry Pi
-# OS trixie card: partition 1 FAT32 labelled "bootfs" (cmdline.txt, config.txt,
-# the kernel and initramfs the firmware loads), partition 2 ext4 "rootfs".
-# The guest has what matters to picc's first boot on Raspberry Pi OS trixie:
-# systemd, cloud-init (trixie's) with NoCloud seeded from file:///boot/firmware/,
-# netplan handing everything to NetworkManager, the FAT partition at
-# /boot/firmware. Needs root (mmdebstrap's chroot mode) but no loop devices or
+# OS card of that release: partition 1 FAT32 labelled "bootfs" (cmdline.txt, config.txt,
+# issue.txt, the kernel and initramfs the firmware loads), partition 2 ext4 "rootfs".
+# What differs between the releases (cloud-init and netplan on trixie; a uid-1000
+# first user and sys-mods' init=firstboot on bookworm) is in SUITE.sh beside this file.
+# Both have systemd, NetworkManager, SSH and the FAT partition at /boot/firmware.
+# Needs root (mmdebstrap's chroot mode) but no loop devices or
 # mounts: partitions are made as files and written into the disk image.
 # Packages come from the Debian archive the host's apt uses (PICC_VM_MIRROR
 # overrides it), so the build works wherever `apt-get install` works.
@@ -16,9 +16,12 @@ source "$here/layout.sh"
 
 log() { printf '[vm-build %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 
-out=${1:?usage: build.sh OUTDIR}
-suite=trixie
-boot_mib=512 # the size Raspberry Pi OS trixie images give bootfs
+out=${1:?usage: build.sh OUTDIR SUITE}
+suite=${2:?usage: build.sh OUTDIR SUITE}
+[[ -f $here/$suite.sh ]] || { log "no $suite.sh: only trixie and bookworm are built"; exit 1; }
+# shellcheck source=trixie.sh
+source "$here/$suite.sh" # suite_packages, configure_suite, suite_cmdline
+boot_mib=512 # the size Raspberry Pi OS bookworm and trixie images give bootfs
 root_mib=6144 # picc wants 4 GiB free under /var (Kubernetes images); the disk is sparse
 
 host_mirror() {
@@ -37,19 +40,17 @@ work=$(mktemp -d "$out/.work.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 root=$work/root
 
-# What a Raspberry Pi OS trixie Lite image has and picc's setup relies on;
-# linux-image-amd64 stands in for the Pi kernel (see README: architecture).
+# What a Raspberry Pi OS Lite image has and picc's setup relies on (python3 for the
+# harness's clock unit); linux-image-amd64 stands in for the Pi kernel (see README: architecture).
 packages=(
   systemd systemd-sysv udev dbus kmod procps iproute2 iputils-ping e2fsprogs
-  linux-image-amd64 initramfs-tools
-  cloud-init netplan.io network-manager
-  openssh-server sudo ca-certificates curl gnupg dosfstools
-  # picc's `packages` phase on raspios-trixie (src/plan/os-profiles.ts BASE_PACKAGES):
-  # the guest cannot reach Debian's archive, so they are installed here.
+  linux-image-amd64 initramfs-tools python3
+  network-manager openssh-server sudo ca-certificates curl gnupg dosfstools
+  # picc's `packages` phase (src/plan/os-profiles.ts BASE_PACKAGES): the guest cannot
+  # reach Debian's archive, so they are installed here.
   apt-transport-https conntrack ebtables ethtool gpg iptables socat tar
+  "${suite_packages[@]}"
 )
-# What the test's mirror repacks into containerd's, runc's and the CNI plugins' release layout.
-mirror_debs=(containerd runc containernetworking-plugins)
 # eatmydata: dpkg skips fsync inside the build chroot (a throwaway tree), when the host has it.
 hooks=()
 if [[ -d /usr/share/mmdebstrap/hooks/eatmydata ]] && command -v eatmydata >/dev/null; then
@@ -58,10 +59,11 @@ else
   log "no eatmydata on the host: the build runs with dpkg's fsyncs (slower)"
 fi
 log "mmdebstrap $suite (${#packages[@]} packages)"
-# The customize hook runs while the chroot still has its package lists.
+# The customize hook runs while the chroot still has its package lists: it keeps the
+# .debs the test's mirror repacks (suite_mirror_debs) in OUTDIR/debs.
 mmdebstrap --mode=root --variant=minbase --components=main "${hooks[@]}" \
   --include="$(IFS=,; echo "${packages[*]}")" \
-  --customize-hook="mkdir -p \"\$1/var/cache/picc-vm-debs\" && chroot \"\$1\" sh -c 'cd /var/cache/picc-vm-debs && apt-get download -q ${mirror_debs[*]}'" \
+  --customize-hook="mkdir -p \"\$1/var/cache/picc-vm-debs\" && chroot \"\$1\" sh -c 'cd /var/cache/picc-vm-debs && for p in ${suite_mirror_debs[*]}; do apt-get download -q \$p; done'" \
   --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-exclude=/usr/share/man/*' \
   --dpkgopt='path-exclude=/usr/share/locale/*' \
   "$suite" "$root" "deb $mirror $suite main" >&2
@@ -80,35 +82,7 @@ PARTUUID=$VM_DISK_ID-01  /boot/firmware  vfat  defaults          0 2
 EOF
 mkdir -p "$root/boot/firmware"
 
-# As pi-gen's stage2/04-cloud-init does on trixie (later rpi-cloud-init-mods):
-# NoCloud only, seeded from the boot partition, SSH host keys left alone.
-cat > "$root/etc/cloud/cloud.cfg.d/99_raspberry-pi.cfg" <<'EOF'
-datasource_list: [ NoCloud, None ]
-datasource:
-  NoCloud:
-    seedfrom: file:///boot/firmware/
-ssh_deletekeys: false
-ssh_genkeytypes: []
-EOF
-# cloud-init's raspberry-pi-os distro leaves growpart and resizefs out of its
-# module list; this guest runs the debian distro, so they are switched off here.
-cat > "$root/etc/cloud/cloud.cfg.d/98_picc-vm-no-resize.cfg" <<'EOF'
-growpart:
-  mode: "off"
-resize_rootfs: false
-EOF
-# NoCloud reads a file:// seed only in its local stage, which on its own is
-# not ordered after the FAT mount; make sure /boot/firmware is there first.
-mkdir -p "$root/etc/systemd/system/cloud-init-local.service.d"
-cat > "$root/etc/systemd/system/cloud-init-local.service.d/10-boot-firmware.conf" <<'EOF'
-[Unit]
-RequiresMountsFor=/boot/firmware
-EOF
-# pi-gen's netplan passthrough: every netplan definition goes to NetworkManager.
-mkdir -p "$root/usr/lib/netplan"
-printf 'network:\n  version: 2\n  renderer: NetworkManager\n' \
-  > "$root/usr/lib/netplan/00-network-manager-all.yaml"
-chmod 600 "$root/usr/lib/netplan/00-network-manager-all.yaml"
+configure_suite
 
 # The test's own units (not picc's): see guest/ and the README's "Observer".
 install -m 0755 "$here/guest/picc-vm-observer" "$root/usr/local/sbin/picc-vm-observer"
@@ -133,10 +107,10 @@ initrd=$(ls "$root"/boot/initrd.img-* | sort -V | tail -n1)
 mkdir -p "$work/bootfs"
 cp "$kernel" "$work/bootfs/kernel8.img"
 cp "$initrd" "$work/bootfs/initramfs8"
-# A fresh trixie card's line (docs/first-boot-facts.md §2) with the VM's serial console;
+# A fresh card's line (docs/first-boot-facts.md §1) with the VM's serial console;
 # net.ifnames=0 gives the NIC the name eth0 it has on a Pi (predictable names say enp0s…).
-printf 'console=ttyS0,115200 root=PARTUUID=%s-02 rootfstype=ext4 fsck.repair=yes rootwait resize net.ifnames=0\n' \
-  "$VM_DISK_ID" > "$work/bootfs/cmdline.txt"
+printf 'console=ttyS0,115200 root=PARTUUID=%s-02 rootfstype=ext4 fsck.repair=yes rootwait %s net.ifnames=0\n' \
+  "$VM_DISK_ID" "$suite_cmdline" > "$work/bootfs/cmdline.txt"
 cat > "$work/bootfs/config.txt" <<'EOF'
 # For more options and information see
 # http://rptl.io/configtxt
