@@ -159,6 +159,8 @@ for m in $(guest "$modules_file" | grep -v '^#'); do
   check "kernel module $m is loaded (listed in $modules_file)" grep -qx "$m" <(final modules)
 done
 check "overlay and br_netfilter are among them" bash -c 'grep -qx overlay <<< "$1" && grep -qx br_netfilter <<< "$1"' _ "$(guest "$modules_file")"
+check "picc's sysctl file sets net.ipv4.ip_forward (the file is there)" \
+  grep -q '^net.ipv4.ip_forward' <(guest /etc/sysctl.d/90-picc-kubernetes.conf)
 while IFS='=' read -r key value; do
   key=$(echo "$key" | xargs) value=$(echo "$value" | xargs)
   [[ -n $key && $key != \#* ]] || continue
