@@ -29,16 +29,22 @@ export function cardWrites(node: string, artifacts: readonly Artifact[], boot: B
     if (!a) throw new Error(`no ${name} compiled for node ${node}`);
     return a.content;
   };
+  const wifiSeed = boot.secretSeedFiles.some((f) => f.endsWith('/network-config'));
   const files: CardFile[] = boot.firstBoot
     ? [
         { path: BOOT_FILES.firstBootScript, content: file('first-boot.sh'), what: 'first-boot script (run once from cmdline.txt)', secret: false },
         { path: BOOT_FILES.setupScript, content: file('setup.sh'), what: 'setup.sh (holds the join token; moved off the card at first boot)', secret: true },
       ]
     : [
-        { path: 'user-data', content: file('user-data'), what: 'cloud-init user-data (installs and runs setup.sh; holds the join token)', secret: true },
+        { path: 'user-data', content: file('user-data'), what: 'cloud-init user-data (installs setup.sh and the unit that runs it; holds the join token)', secret: true },
         { path: 'meta-data', content: file('meta-data'), what: 'cloud-init meta-data', secret: false },
-        { path: 'network-config', content: file('network-config'), what: 'cloud-init network-config (static address)', secret: false },
+        wifiSeed
+          ? { path: 'network-config', content: file('network-config'), what: 'cloud-init network-config (static address; holds the Wi-Fi passphrase)', secret: true }
+          : { path: 'network-config', content: file('network-config'), what: 'cloud-init network-config (static address)', secret: false },
       ];
+  if (boot.userconf !== null) {
+    files.push({ path: BOOT_FILES.userconf, content: boot.userconf, what: 'userconf.txt (settles the image\'s first user: renamed, password locked, no console dialog)', secret: false });
+  }
   const wanted = [...boot.kernelArgs, ...(boot.firstBoot?.cmdlineTokens ?? [])];
   const present = new Set(cmdlineTokens(cmdline));
   const added = wanted.filter((t) => !present.has(t));

@@ -9,6 +9,7 @@ import { fileProblem } from '../diagnostics/report.js';
 import { readPartition, writeCard } from '../boot/card.js';
 import { cmdlineTokens, fits, identify } from '../boot/identify.js';
 import { cardWrites } from '../boot/seed.js';
+import { BOOT_FILES } from '../plan/boot.js';
 import { compile } from '../index.js';
 import { closest } from '../spec/suggest.js';
 import { secretsText, specText } from './commands.js';
@@ -58,14 +59,17 @@ export async function runBoot(spec: string, nodeName: string, mount: string, r: 
     }
   }
   const verb = opts.dryRun ? 'would write' : 'wrote';
-  const secret = node.joinKind === 'join-worker' ? 'the join token' : "the join token and the cluster's CA keys";
-  r.note(`until ${node.name} first boots, anyone holding this card can read ${secret} in ${writes.files.filter((f) => f.secret).map((f) => f.path).join(', ')}; the first boot ${node.boot.firstBoot ? 'moves them off the card' : 'reads them (cloud-init keeps the seed on the card: delete user-data after setup)'}`);
+  const exposed = [node.joinKind === 'join-worker' ? 'the join token' : "the join token and the cluster's CA keys", ...(node.wifi && !node.boot.firstBoot ? ['the Wi-Fi passphrase'] : [])].join(', ');
+  const held = writes.files.filter((f) => f.secret).map((f) => f.path).join(', ');
+  r.note(node.boot.firstBoot
+    ? `until ${node.name} first boots, anyone holding this card can read ${exposed} in ${held}; the first boot moves them off the card`
+    : `until ${node.name} is set up, anyone holding this card can read ${exposed} in ${held}; setup empties ${held.includes(',') ? 'these files' : 'that file'} on the card when the node is done`);
   r.succeed(
     [
       `picc: ${verb} ${node.name}'s ${node.boot.delivery === 'first-boot' ? 'first-boot files' : 'cloud-init seed'} onto ${mount} (${card.evidence}):`,
       ...writes.files.map((f) => `  ${f.path.padEnd(22)} ${f.what}`),
       writes.cmdline !== undefined ? `  ${'cmdline.txt'.padEnd(22)} + ${writes.added.join(' ')}` : `  ${'cmdline.txt'.padEnd(22)} already has what it needs`,
-      opts.dryRun ? 'Nothing was written (--dry-run).' : `Put the card into ${node.name} and power it on; ${node.boot.firstBoot ? `it reboots once after its first boot, then sets itself up (progress: ${node.boot.firstBoot.status} on the card, /var/log/picc-setup.log on the board)` : 'cloud-init runs setup.sh at the first boot (log: /var/log/picc-setup.log on the board)'}.`,
+      opts.dryRun ? 'Nothing was written (--dry-run).' : `Put the card into ${node.name} and power it on; ${node.boot.firstBoot ? `it reboots once after its first boot (its steps: ${BOOT_FILES.firstBootStatus} on the card), then sets itself up` : 'cloud-init starts setup.sh at the first boot'} (progress: ${BOOT_FILES.setupStatus} on the card, /var/log/picc-setup.log on the board).`,
     ],
     { wrote: !opts.dryRun, node: node.name, mount, delivery: node.boot.delivery, card: card.evidence, files: writes.files.map((f) => f.path), cmdlineAdded: writes.added },
   );

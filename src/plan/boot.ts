@@ -13,7 +13,11 @@ export const BOOT_FILES = {
   firstBootDir: 'picc',
   firstBootScript: 'picc/first-boot.sh',
   setupScript: 'picc/setup.sh',
-  status: 'picc-status.txt',
+  /** first-boot.sh's record of its steps (bullseye, bookworm). */
+  firstBootStatus: 'picc-first-boot.txt',
+  userconf: 'userconf.txt',
+  /** setup's progress, last error and result, on every OS. */
+  setupStatus: 'picc-status.txt',
 } as const;
 
 export interface FirstBootPlan {
@@ -39,21 +43,43 @@ export interface BootPlan {
   /** Kernel arguments setup needs; `picc boot` writes them at once, so the first boot needs no reboot for them. */
   kernelArgs: string[];
   firstBoot: FirstBootPlan | null;
+  /**
+   * `userconf.txt` for a cloud-init image that also holds a first user pending a rename
+   * (trixie): userconf-pi reads it, renames uid 1000 to the spec's user with a locked
+   * password and turns the console dialog off, whichever of it and cloud-init runs first.
+   * null where first-boot.sh settles the user (bullseye, bookworm) or there is no dialog.
+   */
+  userconf: string | null;
+  /** Where setup writes its status (absolute on the board); a card pulled from the board shows it. */
+  setupStatus: string;
+  /** Seed files that hold the node's secrets (token, CA keys, Wi-Fi passphrase): emptied by setup when it is done. */
+  secretSeedFiles: string[];
 }
 
-export function bootPlan(os: OsProfile, kernelArgs: readonly string[], sshAuthorizedKeys: readonly string[]): BootPlan {
+export function bootPlan(os: OsProfile, kernelArgs: readonly string[], user: string, sshAuthorizedKeys: readonly string[], wifi: boolean): BootPlan {
   const mount = os.bootMount;
-  if (os.cloudInit) return { delivery: 'cloud-init', mount, kernelArgs: [...kernelArgs], firstBoot: null };
   const at = (rel: string): string => `${mount}/${rel}`;
+  const setupStatus = at(BOOT_FILES.setupStatus);
+  if (os.cloudInit) {
+    // user-data carries setup.sh (token, CA keys); network-config the Wi-Fi passphrase.
+    const secretSeedFiles = [at('user-data'), ...(wifi ? [at('network-config')] : [])];
+    // NAME:! — userconf-service needs a non-empty hash; "!" locks the password (keys only).
+    const userconf = os.firstUserRename ? `${user}:!\n` : null;
+    return { delivery: 'cloud-init', mount, kernelArgs: [...kernelArgs], firstBoot: null, userconf, setupStatus, secretSeedFiles };
+  }
   return {
     delivery: 'first-boot',
     mount,
     kernelArgs: [...kernelArgs],
+    userconf: null,
+    setupStatus,
+    // first-boot.sh takes setup.sh off the card itself; nothing else on it holds a secret.
+    secretSeedFiles: [],
     firstBoot: {
       dir: at(BOOT_FILES.firstBootDir),
       script: at(BOOT_FILES.firstBootScript),
       setupOnCard: at(BOOT_FILES.setupScript),
-      status: at(BOOT_FILES.status),
+      status: at(BOOT_FILES.firstBootStatus),
       cmdlineTokens: [
         `systemd.run=${at(BOOT_FILES.firstBootScript)}`,
         'systemd.run_success_action=reboot',

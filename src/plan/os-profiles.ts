@@ -21,6 +21,11 @@ export interface OsProfile {
   kubeletResolvConf: string;
   /** Does the image run cloud-init from the boot partition at first boot? */
   cloudInit: boolean;
+  /**
+   * Does a fresh image hold a first user (uid 1000) pending a rename, whose console dialog
+   * (userconf-pi's userconfig.service) holds up multi-user.target until it is settled?
+   */
+  firstUserRename: boolean;
   /** Where the running system mounts the boot partition (cmdline.txt, config.txt). */
   bootMount: '/boot' | '/boot/firmware';
   /**
@@ -33,6 +38,8 @@ export interface OsProfile {
 // What all releases of one family share; each profile below adds only what differs.
 const RASPIOS = {
   osReleaseId: 'debian',
+  // Since 2022 pi-gen exports every image with `rename-user` pending (docs/first-boot-facts.md §2a).
+  firstUserRename: true,
   vendorMarker: '/etc/rpi-issue',
   kubeletResolvConf: '/etc/resolv.conf',
   optionalPackages: [],
@@ -40,6 +47,7 @@ const RASPIOS = {
 
 const UBUNTU = {
   osReleaseId: 'ubuntu',
+  firstUserRename: false,
   vendorMarker: null,
   network: 'netplan',
   swap: 'fstab',

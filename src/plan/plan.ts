@@ -28,6 +28,8 @@ export const PATHS = {
   configDir: '/etc/picc',
 };
 
+const SETUP_UNIT = 'picc-setup.service';
+
 export function plan(spec: ClusterSpec, secrets: SecretsBundle): ClusterPlan {
   const k = spec.spec.kubernetes;
   const lan = parseCidr(spec.spec.network.subnet);
@@ -133,7 +135,7 @@ function nodePlan(
     modules: modulesPlan(k.cni),
     sysctl: sysctlPlan(),
     kernelArgs: kernelArgs(network.wifiCountry),
-    boot: bootPlan(os, kernelArgs(network.wifiCountry), cluster.access.sshAuthorizedKeys),
+    boot: bootPlan(os, kernelArgs(network.wifiCountry), cluster.access.user, cluster.access.sshAuthorizedKeys, wifi !== null),
     swap: swapPlan(os),
     kubernetesPackages: kubernetesPackagesPlan(k.version, k.minor, mirror, spec.spec.kubernetes.packageSigningKey),
     runtime: runtimePlan(spec.spec.components ?? {}, n.arch, mirror),
@@ -162,32 +164,38 @@ function nodePlan(
       dir: PATHS.stateDir,
       log: PATHS.log,
       installPath: PATHS.installedScript,
-      resumeUnit: resumeUnit(),
+      unit: setupUnit(),
+      unitName: SETUP_UNIT,
     },
   };
 }
 
-const PHASES: [id: string, title: string][] = [
-  ['preflight', 'preflight checks'],
-  ['hostname', 'hostname and /etc/hosts'],
-  ['network', 'static network'],
-  ['packages', 'base packages'],
-  ['kernel-modules', 'kernel modules'],
-  ['sysctl', 'kernel settings (sysctl)'],
-  ['kernel-cmdline', 'kernel command line (memory cgroup)'],
-  ['swap', 'swap off'],
-  ['kubernetes-packages', 'Kubernetes packages'],
-  ['container-runtime', 'container runtime'],
-  ['reboot-check', 'reboot if needed'],
-  ['kubeadm', 'kubeadm'],
-  ['cni', 'pod network'],
-  ['access', 'user access'],
-  ['finish', 'finish'],
+/**
+ * The phases in order. `network`: the phase fetches something (packages, downloads, the
+ * control plane), so an unattended run retries it when it fails: on a board nobody watches,
+ * a DNS, download or mirror hiccup must not end the setup.
+ */
+const PHASES: [id: string, title: string, network: boolean][] = [
+  ['preflight', 'preflight checks', false],
+  ['hostname', 'hostname and /etc/hosts', false],
+  ['network', 'static network', false],
+  ['packages', 'base packages', true],
+  ['kernel-modules', 'kernel modules', false],
+  ['sysctl', 'kernel settings (sysctl)', false],
+  ['kernel-cmdline', 'kernel command line (memory cgroup)', false],
+  ['swap', 'swap off', false],
+  ['kubernetes-packages', 'Kubernetes packages', true],
+  ['container-runtime', 'container runtime', true],
+  ['reboot-check', 'reboot if needed', false],
+  ['kubeadm', 'kubeadm', true],
+  ['cni', 'pod network', true],
+  ['access', 'user access', false],
+  ['finish', 'finish', false],
 ];
 
 /** The CNI is installed once, by the node that ran kubeadm init. */
 function phasesFor(joinKind: JoinKind): NodePlan['phases'] {
-  return PHASES.filter(([id]) => id !== 'cni' || joinKind === 'init').map(([id, title]) => ({ id, title, fn: `phase_${id.replace(/-/g, '_')}` }));
+  return PHASES.filter(([id]) => id !== 'cni' || joinKind === 'init').map(([id, title, network]) => ({ id, title, fn: `phase_${id.replace(/-/g, '_')}`, network }));
 }
 
 function pkiFiles(s: SecretsBundle): FileSpec[] {
@@ -213,19 +221,26 @@ function kubeVipFiles(vip: string, port: number, iface: string): NonNullable<Nod
   return { duringInit: file('super-admin.conf'), steady: file('admin.conf') };
 }
 
-function resumeUnit(): FileSpec {
+/**
+ * The unit that runs setup unattended: started by cloud-init (or enabled by first-boot.sh)
+ * on the first boot, and at every boot after until setup is done, when setup removes it.
+ * Type=exec, not oneshot: the boot (multi-user.target, logins, `cloud-init status --wait`)
+ * must not wait for a setup that may wait an hour for the control plane.
+ */
+function setupUnit(): FileSpec {
   return {
-    path: '/etc/systemd/system/picc-setup-resume.service',
+    path: `/etc/systemd/system/${SETUP_UNIT}`,
     mode: '0644',
-    content: `# Resumes picc's node setup after the reboot it needed; removed when setup is done.
+    content: `# Runs picc's node setup unattended: at the first boot and after each reboot it needs.
+# Removed by setup when the node is done. The boot does not wait for it (Type=exec).
 [Unit]
-Description=Resume picc node setup after reboot
+Description=picc node setup
 Wants=network-online.target
 After=network-online.target time-sync.target
 
 [Service]
-Type=oneshot
-ExecStart=${PATHS.installedScript} --resume
+Type=exec
+ExecStart=${PATHS.installedScript} --unattended
 StandardOutput=journal+console
 StandardError=journal+console
 

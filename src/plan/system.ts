@@ -14,11 +14,18 @@ const CNI_MODULES: Record<Exclude<CniName, 'weave'>, string[]> = {
   cilium: ['vxlan'],
 };
 
-export function modulesPlan(cni: Exclude<CniName, 'weave'>): { file: FileSpec; names: string[] } {
-  // overlay: containerd's snapshotter; br_netfilter: bridged pod traffic through iptables.
-  const names = ['overlay', 'br_netfilter', ...CNI_MODULES[cni]];
+/**
+ * `now`: loaded before anything else (containerd's overlay snapshotter; br_netfilter for the
+ * bridge sysctls). `cni`: needed only once the pod network runs, after the reboot check, so
+ * one that only a newer installed kernel has (Ubuntu 22.04's linux-modules-extra-raspi
+ * follows the newest kernel, not the running one) may wait for the reboot into it.
+ */
+export function modulesPlan(cni: Exclude<CniName, 'weave'>): { file: FileSpec; now: string[]; cni: string[] } {
+  const now = ['overlay', 'br_netfilter'];
+  const names = [...now, ...CNI_MODULES[cni]];
   return {
-    names,
+    now,
+    cni: CNI_MODULES[cni],
     file: {
       path: '/etc/modules-load.d/picc-kubernetes.conf',
       mode: '0644',

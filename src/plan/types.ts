@@ -61,7 +61,7 @@ export interface NodePlan {
   taints: TaintSpec[];
 
   /** The phases of setup.sh in order; each is templates/phases/<id>.sh.njk defining fn. */
-  phases: { id: string; title: string; fn: string }[];
+  phases: { id: string; title: string; fn: string; network: boolean }[];
   preflight: {
     /** `uname -m` the board must report. */
     machine: string;
@@ -88,7 +88,7 @@ export interface NodePlan {
     unblockWifi: boolean;
   };
   packages: { required: string[]; optional: string[] };
-  modules: { file: FileSpec; names: string[] };
+  modules: { file: FileSpec; now: string[]; cni: string[] };
   /** The file, and "key value" lines the running kernel must show afterwards. */
   sysctl: { file: FileSpec; expected: string };
   kernelArgs: string[];
@@ -135,7 +135,7 @@ export interface NodePlan {
     /** Does this node have admin.conf to give the user (control planes)? */
     kubeconfig: boolean;
   };
-  state: { dir: string; log: string; installPath: string; resumeUnit: FileSpec };
+  state: { dir: string; log: string; installPath: string; unit: FileSpec; unitName: string };
 }
 
 export type CniPlan =

@@ -1,5 +1,5 @@
-// cloud-init NoCloud seed for one node, built as data: user-data installs setup.sh and
-// runs it at first boot; network-config gives the static address from the first boot on;
+// cloud-init NoCloud seed for one node, built as data: user-data installs setup.sh and the
+// unit that runs it, and starts that unit at first boot; network-config gives the static address from the first boot on;
 // meta-data's instance-id is a hash of both, so a changed seed is applied as a new instance.
 
 import { createHash } from 'node:crypto';
@@ -23,8 +23,17 @@ export function userData(cluster: ClusterPlan, node: NodePlan, setupScript: stri
     manage_etc_hosts: false,
     users: [user],
     ssh_pwauth: false,
-    write_files: [{ path: node.state.installPath, owner: 'root:root', permissions: '0700', content: setupScript }],
-    runcmd: [[node.state.installPath, '--first-boot']],
+    // The unit is in place before anything can fail; runcmd only starts it, without waiting,
+    // so cloud-init finishes (and `cloud-init status --wait` returns) while setup runs on.
+    write_files: [
+      { path: node.state.installPath, owner: 'root:root', permissions: '0700', content: setupScript },
+      { path: node.state.unit.path, owner: 'root:root', permissions: node.state.unit.mode, content: node.state.unit.content },
+    ],
+    runcmd: [
+      ['systemctl', 'daemon-reload'],
+      ['systemctl', 'enable', node.state.unitName],
+      ['systemctl', 'start', '--no-block', node.state.unitName],
+    ],
   };
   // Bullseye and bookworm images run no cloud-init: say so where the user will look.
   const note = node.os.cloudInit

@@ -49,6 +49,8 @@ tree_sum() {
   fake_partition bootfs "$BOOKWORM_CMDLINE" 'auto_initramfs=1'
   picc boot homelab.yaml k8s-worker-3 bootfs
   assert_success
+  # first-boot.sh settles the first user there: no userconf.txt
+  [[ ! -e bootfs/userconf.txt ]] || fail "userconf.txt on a bookworm card"
   [[ "$output" == *"bookworm"* && "$output" == *"picc/first-boot.sh"* && "$output" == *"picc/setup.sh"* ]] || fail "output: $output"
   [[ "$stderr" == *"anyone holding this card can read the join token"* ]] || fail "no warning about the token: $stderr"
   node "$REPO/dist/cli.js" compile homelab.yaml -o out >/dev/null
@@ -73,6 +75,9 @@ tree_sum() {
   node "$REPO/dist/cli.js" compile trixie.yaml -o out >/dev/null
   for f in user-data meta-data network-config; do cmp "bootfs/$f" "out/homelab/k8s-master-1/$f"; done
   [[ ! -e bootfs/picc ]] || fail "a first-boot script on a cloud-init card"
+  # the image's first user, pending a rename, becomes the spec's user with a locked password
+  assert_equal "$(cat bootfs/userconf.txt)" "pi:!"
+  [[ "$output" == *"userconf.txt"* ]] || fail "output: $output"
   assert_equal "$(cat bootfs/cmdline.txt)" "$TRIXIE_CMDLINE cgroup_enable=memory"
 }
 

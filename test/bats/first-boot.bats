@@ -54,23 +54,23 @@ run_first_boot() {
   grep -qP '^127\.0\.1\.1\tk8s-worker-3$' "$R/etc/hosts"
   cmp "$R/usr/local/sbin/picc-setup" "$FB_OUT/homelab/k8s-worker-3/setup.sh"
   assert_equal "$(stat -c %a "$R/usr/local/sbin/picc-setup")" 700
-  grep -q 'ExecStart=/usr/local/sbin/picc-setup --resume' "$R/etc/systemd/system/picc-setup-resume.service"
-  grep -qx 'systemctl enable picc-setup-resume.service' "$SHIM_LOG"
+  grep -q 'ExecStart=/usr/local/sbin/picc-setup --unattended' "$R/etc/systemd/system/picc-setup.service"
+  grep -qx 'systemctl enable picc-setup.service' "$SHIM_LOG"
   [[ ! -e "$R/boot/firmware/picc" ]] || fail "setup.sh (the node's secrets) left on the card"
-  assert_equal "$(grep -c '^ok ' "$R/boot/firmware/picc-status.txt")" 5
-  grep -q '^first boot done' "$R/boot/firmware/picc-status.txt"
+  assert_equal "$(grep -c '^ok ' "$R/boot/firmware/picc-first-boot.txt")" 5
+  grep -q '^first boot done' "$R/boot/firmware/picc-first-boot.txt"
 }
 
 @test "a failing step is recorded with its output, the others still run, the secrets still leave the card, exit 0 (the board reboots)" {
   SHIM_FAIL=visudo run_first_boot
   assert_success
-  grep -q '^FAILED  sudo, SSH keys, password login off, SSH on' "$R/boot/firmware/picc-status.txt" || fail "$(cat "$R/boot/firmware/picc-status.txt")"
-  grep -q 'visudo: failing as the test asked' "$R/boot/firmware/picc-status.txt"
+  grep -q '^FAILED  sudo, SSH keys, password login off, SSH on' "$R/boot/firmware/picc-first-boot.txt" || fail "$(cat "$R/boot/firmware/picc-first-boot.txt")"
+  grep -q 'visudo: failing as the test asked' "$R/boot/firmware/picc-first-boot.txt"
   [[ -z "$(ls -A "$R/etc/sudoers.d")" ]] || fail "an unchecked sudoers file was left: $(ls -A "$R/etc/sudoers.d")"
   assert_equal "$(cat "$R/boot/firmware/cmdline.txt")" "$CMDLINE"
   assert_equal "$(cat "$R/etc/hostname")" k8s-worker-3
   [[ ! -e "$R/boot/firmware/picc" ]] || fail "setup.sh left on the card"
-  grep -q '^first boot: 1 step(s) FAILED' "$R/boot/firmware/picc-status.txt"
+  grep -q '^first boot: 1 step(s) FAILED' "$R/boot/firmware/picc-first-boot.txt"
 }
 
 @test "an image without the uid-1000 user (or without userconf): the user is created with a locked password" {
@@ -84,5 +84,5 @@ run_first_boot() {
   assert_success
   grep -qx 'useradd --create-home --shell /bin/bash --groups sudo,adm kube' "$SHIM_LOG" || fail "$(cat "$SHIM_LOG")"
   grep -qx "usermod --password ! kube" "$SHIM_LOG"
-  assert_equal "$(grep -c '^ok ' "$R/boot/firmware/picc-status.txt")" 5
+  assert_equal "$(grep -c '^ok ' "$R/boot/firmware/picc-first-boot.txt")" 5
 }

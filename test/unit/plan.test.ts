@@ -532,3 +532,54 @@ describe('plan: Wi-Fi', () => {
     expect(netplan).toContain('regulatory-domain: PL');
   });
 });
+
+describe('plan: the SD card and unattended setup', () => {
+  const oses = ['raspios-bullseye', 'raspios-bookworm', 'raspios-trixie', 'ubuntu-22.04', 'ubuntu-24.04'] as const;
+  const onOs = (os: (typeof oses)[number], wifi = false) =>
+    node(planOf(with_((s) => {
+      s.nodeDefaults = { os };
+      if (wifi) s.nodes[1]!.wifi = { ssid: 'homelab', country: 'PL' };
+    })), 'worker-1');
+
+  it.each(oses)('%s: the status file is on the boot partition; the seed files that hold secrets are named', (os) => {
+    const n = onOs(os);
+    const mount = os === 'raspios-bullseye' ? '/boot' : '/boot/firmware';
+    expect(n.boot.setupStatus).toBe(`${mount}/picc-status.txt`);
+    // cloud-init seeds keep the token in user-data; first-boot.sh takes setup.sh off the card itself.
+    expect(n.boot.secretSeedFiles).toEqual(n.os.cloudInit ? [`${mount}/user-data`] : []);
+    if (n.boot.firstBoot) expect(n.boot.firstBoot.status).toBe(`${mount}/picc-first-boot.txt`);
+  });
+
+  it('a Wi-Fi node on a cloud-init OS: network-config holds the passphrase, so it is emptied too', () => {
+    expect(onOs('ubuntu-24.04', true).boot.secretSeedFiles).toEqual(['/boot/firmware/user-data', '/boot/firmware/network-config']);
+    expect(onOs('raspios-bookworm', true).boot.secretSeedFiles).toEqual([]);
+  });
+
+  it("userconf.txt only where cloud-init meets Raspberry Pi OS's pending first-user rename (trixie)", () => {
+    expect(onOs('raspios-trixie').boot.userconf).toBe('pi:!\n');
+    for (const os of ['raspios-bullseye', 'raspios-bookworm', 'ubuntu-22.04', 'ubuntu-24.04'] as const) expect(onOs(os).boot.userconf).toBeNull();
+  });
+
+  it('the setup unit runs setup unattended and never holds up the boot', () => {
+    const n = onOs('raspios-trixie');
+    expect(n.state.unitName).toBe('picc-setup.service');
+    expect(n.state.unit.path).toBe('/etc/systemd/system/picc-setup.service');
+    expect(n.state.unit.content).toContain('\nType=exec\n');
+    expect(n.state.unit.content).not.toMatch(/Type=oneshot|Before=|RemainAfterExit/);
+    expect(n.state.unit.content).toContain('\nExecStart=/usr/local/sbin/picc-setup --unattended\n');
+  });
+
+  it("user-data writes the unit with setup.sh and only starts it: cloud-init's final stage does not wait for setup", () => {
+    const p = planOf(with_((s) => { s.nodeDefaults = { os: 'raspios-trixie' }; }));
+    const userData = render(p).find((a) => a.path === 'lab/worker-1/user-data')!.content;
+    const doc = parseAllDocuments(userData)[0]!.toJS() as { write_files: { path: string; content: string; permissions: string }[]; runcmd: string[][] };
+    expect(doc.write_files.map((f) => [f.path, f.permissions])).toEqual([['/usr/local/sbin/picc-setup', '0700'], ['/etc/systemd/system/picc-setup.service', '0644']]);
+    expect(doc.write_files[1]!.content).toBe(node(p, 'worker-1').state.unit.content);
+    expect(doc.runcmd).toEqual([['systemctl', 'daemon-reload'], ['systemctl', 'enable', 'picc-setup.service'], ['systemctl', 'start', '--no-block', 'picc-setup.service']]);
+  });
+
+  it('network phases are the ones that fetch: packages, Kubernetes packages, runtime, kubeadm, CNI', () => {
+    const init = planOf(baseSpec()).nodes.find((x) => x.joinKind === 'init')!;
+    expect(init.phases.filter((p) => p.network).map((p) => p.id)).toEqual(['packages', 'kubernetes-packages', 'container-runtime', 'kubeadm', 'cni']);
+  });
+});

@@ -44,7 +44,7 @@ $(diff <(echo "$before") <(echo "$after"))"
 @test "raspios-trixie control plane: --dry-run with the memory cgroup off makes no reboot preparations" {
   make_root raspios-trixie cp-1 --no-memory
   dry_run_changes_nothing
-  assert_output --partial "would: reboot, then resume with /usr/local/sbin/picc-setup --resume"
+  assert_output --partial "would: reboot, then resume with /usr/local/sbin/picc-setup --unattended"
 }
 
 @test "ubuntu-22.04 worker: --dry-run on a fresh board lists the changes and makes none" {

@@ -11,7 +11,7 @@ setup_file() {
   sandbox_setup_file raspios-bookworm
 }
 
-RESUME_UNIT=/etc/systemd/system/picc-setup-resume.service
+SETUP_UNIT=/etc/systemd/system/picc-setup.service
 
 # first_run_stops_for_reboot [ARGS] — a board without the memory cgroup.
 first_run_stops_for_reboot() {
@@ -21,12 +21,12 @@ first_run_stops_for_reboot() {
   assert_output --partial "reboot needed: the memory cgroup is enabled only after a reboot (cmdline.txt)"
   assert_contains /boot/firmware/cmdline.txt "cgroup_enable=memory"
   # what resumes the setup after the boot
-  assert_mode "$RESUME_UNIT" 0644
-  assert_contains "$RESUME_UNIT" "ExecStart=/usr/local/sbin/picc-setup --resume"
+  assert_mode "$SETUP_UNIT" 0644
+  assert_contains "$SETUP_UNIT" "ExecStart=/usr/local/sbin/picc-setup --unattended"
   assert_mode /usr/local/sbin/picc-setup 0700
   cmp -s "$SB_SCRIPT" "$PICC_ROOT/usr/local/sbin/picc-setup" || fail "/usr/local/sbin/picc-setup is not this script"
-  assert_called "systemctl enable picc-setup-resume.service"
-  [[ -f "$SHIM_STATE/systemd/enabled/picc-setup-resume" ]] || fail "the resume unit is not enabled"
+  assert_called "systemctl enable picc-setup.service"
+  [[ -f "$SHIM_STATE/systemd/enabled/picc-setup" ]] || fail "the setup unit is not enabled"
   # the mark holds the boot it was made in
   [[ "$(cat "$PICC_ROOT/var/lib/picc/reboot-pending")" == "$(cat "$PICC_ROOT/proc/sys/kernel/random/boot_id")" ]] ||
     fail "reboot-pending does not hold this boot's id"
@@ -51,14 +51,14 @@ reboot_board() {
   refute_called "systemctl reboot"
 
   reboot_board
-  # what the resume unit runs
-  run_script "$PICC_ROOT/usr/local/sbin/picc-setup" --resume
+  # what the setup unit runs
+  run_script "$PICC_ROOT/usr/local/sbin/picc-setup" --unattended
   assert_success
   assert_line "cp-1 is set up: $(grep -c 'changed: ' <<<"$output") change(s) made"
   assert_called "kubeadm init --config $PICC_ROOT/etc/picc/kubeadm\\.yaml"
-  assert_called "systemctl disable picc-setup-resume.service"
-  [[ ! -f "$SHIM_STATE/systemd/enabled/picc-setup-resume" ]] || fail "the resume unit is still enabled"
-  refute_exists "$RESUME_UNIT"
+  assert_called "systemctl disable picc-setup.service"
+  [[ ! -f "$SHIM_STATE/systemd/enabled/picc-setup" ]] || fail "the setup unit is still enabled"
+  refute_exists "$SETUP_UNIT"
   refute_exists /var/lib/picc/reboot-pending
   refute_called "systemctl reboot"
   assert_exists /var/lib/picc/done
@@ -75,7 +75,7 @@ reboot_board() {
   [[ "$(tail -n 1 "$SB_LAST_CALLS")" == "systemctl reboot" ]] || fail "calls after the reboot: $(last_run_calls)"
 
   reboot_board --memory-still-off
-  run_script "$PICC_ROOT/usr/local/sbin/picc-setup" --resume
+  run_script "$PICC_ROOT/usr/local/sbin/picc-setup" --unattended
   assert_failure
   assert_output --partial "ERROR in [11/15] reboot if needed: still needed after the reboot: the memory cgroup is enabled only after a reboot (cmdline.txt). Check /boot/firmware/cmdline.txt"
   # no reboot loop
@@ -90,7 +90,7 @@ reboot_board() {
   assert_success
   assert_output --partial "eth0 gets 192.168.1.102/24 at the next boot"
   assert_output --partial "reboot needed: the static address 192.168.1.102/24 applies at boot"
-  assert_exists "$RESUME_UNIT"
+  assert_exists "$SETUP_UNIT"
   refute_called "kubeadm (init|join) .*"
   refute_called "systemctl reboot"
 }

@@ -16,10 +16,10 @@ CNI_VERSION=1.9.99
 
 # Real tools the scripts (and the shims) may use: all read-only or acting on given paths.
 REAL_TOOLS=(bash env cat grep sed awk cut tail head tr wc sort tee flock date sha256sum tar gzip
-  install mkdir mv cp ln chmod rm touch stat dirname basename)
+  install mkdir mv cp ln chmod rm touch stat dirname basename find)
 # Commands the scripts call that must never reach the real system.
 SHIMMED=(id uname df timedatectl sleep dd hostname ip getent chown stat dpkg-query apt-get apt-cache
-  apt-mark systemctl modprobe sysctl swapoff curl gpg containerd nmcli netplan cilium)
+  apt-mark systemctl modprobe modinfo sysctl swapoff curl gpg containerd nmcli netplan cilium)
 
 node_address() {
   case "$1" in
@@ -281,10 +281,11 @@ snapshot() {
   )
 }
 
-# The end state of a node: its root (minus the log, which holds timestamps) and the
+# The end state of a node: its root (minus the log and the status file, which hold timestamps) and the
 # shims' view of packages, holds, units and hostname.
 final_state() {
-  snapshot "$PICC_ROOT" | grep -v -e '^\./var/log/picc-setup\.log ' -e ' \./var/log/picc-setup\.log$'
+  snapshot "$PICC_ROOT" | grep -v -e '^\./var/log/picc-setup\.log ' -e ' \./var/log/picc-setup\.log$' \
+    -e '/picc-status\.txt '  -e '/picc-status\.txt$'
   (cd "$SHIM_STATE" && grep -r . dpkg hostname | LC_ALL=C sort && find holds systemd pkgbin | LC_ALL=C sort)
   if [[ -f "$SHIM_STATE/owners" ]]; then sed "s|^$PICC_ROOT||" "$SHIM_STATE/owners" | LC_ALL=C sort -u; fi
 }

@@ -11,7 +11,7 @@
 #   4. sets the hostname
 #   5. moves setup.sh, which holds this node's secrets, off the card and enables the unit
 #      that runs it at the next boot
-#   6. records each step in /boot/firmware/picc-status.txt (readable on any laptop) and deletes itself
+#   6. records each step in /boot/firmware/picc-first-boot.txt (readable on any laptop) and deletes itself
 # The board then reboots, on success and on failure alike, and setup.sh takes over.
 # Sandbox: every path is prefixed with $PICC_ROOT; commands are called by name through PATH.
 # No `set -e`: every step is tried and recorded, and the board must always reboot.
@@ -20,7 +20,7 @@ set -Euo pipefail
 readonly ROOT="${PICC_ROOT:-}"
 readonly BOOT=/boot/firmware
 readonly DIR=/boot/firmware/picc
-readonly STATUS=/boot/firmware/picc-status.txt
+readonly STATUS=/boot/firmware/picc-first-boot.txt
 readonly USER_NAME=pi
 readonly NODE_NAME=k8s-worker-3
 readonly INSTALL_PATH=/usr/local/sbin/picc-setup
@@ -95,24 +95,25 @@ set_hostname() {
 
 install_setup() {
   install -D -m 0700 "$ROOT$DIR/setup.sh" "$ROOT$INSTALL_PATH"
-  mkdir -p "$ROOT$(dirname /etc/systemd/system/picc-setup-resume.service)"
-  cat >"$ROOT"/etc/systemd/system/picc-setup-resume.service <<'PICC_EOF'
-# Resumes picc's node setup after the reboot it needed; removed when setup is done.
+  mkdir -p "$ROOT$(dirname /etc/systemd/system/picc-setup.service)"
+  cat >"$ROOT"/etc/systemd/system/picc-setup.service <<'PICC_EOF'
+# Runs picc's node setup unattended: at the first boot and after each reboot it needs.
+# Removed by setup when the node is done. The boot does not wait for it (Type=exec).
 [Unit]
-Description=Resume picc node setup after reboot
+Description=picc node setup
 Wants=network-online.target
 After=network-online.target time-sync.target
 
 [Service]
-Type=oneshot
-ExecStart=/usr/local/sbin/picc-setup --resume
+Type=exec
+ExecStart=/usr/local/sbin/picc-setup --unattended
 StandardOutput=journal+console
 StandardError=journal+console
 
 [Install]
 WantedBy=multi-user.target
 PICC_EOF
-  systemctl enable picc-setup-resume.service
+  systemctl enable picc-setup.service
 }
 
 main() {

@@ -4,11 +4,14 @@
 # Sets up node k8s-worker-4 (join-worker, 'Raspberry Pi OS 12 (bookworm)', arm64)
 # for Kubernetes 1.34.2 with flannel.
 #
-# Usage (as root):  ./setup.sh [--dry-run] [--reboot]
-#   --dry-run   print what would change, change nothing
-#   --reboot    reboot by itself when a reboot is needed (setup resumes after boot)
+# Usage (as root):  ./setup.sh [--dry-run] [--reboot] [--unattended]
+#   --dry-run     print what would change, change nothing
+#   --reboot      reboot by itself when a reboot is needed (setup resumes after boot)
+#   --unattended  how the setup unit (picc-setup.service) runs it at boot: --reboot, and a
+#                 failure in a phase that needs the network is retried with a growing pause
 # Safe to run again: every step checks the system first and changes only what differs.
 # Progress: stdout and /var/log/picc-setup.log; finished when /var/lib/picc/done exists.
+# On a Raspberry Pi the boot partition's /boot/firmware/picc-status.txt shows it too.
 # Sandbox: every path is prefixed with $PICC_ROOT (unset: the real system) and
 # every command is called by name through PATH.
 set -Eeuo pipefail
@@ -21,21 +24,26 @@ readonly LOG_FILE=/var/log/picc-setup.log
 readonly INSTALL_PATH=/usr/local/sbin/picc-setup
 readonly DOWNLOAD_DIR=/var/cache/picc/downloads
 readonly PHASE_COUNT=14
+readonly STATUS_FILE=/boot/firmware/picc-status.txt
+readonly SETUP_UNIT=picc-setup.service
 
 # ---------------------------------------------------------------------------
 # Running, logging, counting changes
 # ---------------------------------------------------------------------------
 DRY_RUN=0
 AUTO_REBOOT=0
+UNATTENDED=0
 CHANGES=0
 PHASE_CHANGES=0
 CURRENT_PHASE="start"
+CURRENT_PHASE_NETWORK=0
 CHANGE_COMMAND=""
 
 usage() {
-  say "usage: $(basename "$0") [--dry-run] [--reboot]"
-  say "  --dry-run  print what would change, change nothing"
-  say "  --reboot   reboot by itself when a reboot is needed; setup resumes after boot"
+  say "usage: $(basename "$0") [--dry-run] [--reboot] [--unattended]"
+  say "  --dry-run     print what would change, change nothing"
+  say "  --reboot      reboot by itself when a reboot is needed; setup resumes after boot"
+  say "  --unattended  as the setup unit runs it: --reboot, and phases that need the network are retried"
 }
 
 parse_args() {
@@ -43,8 +51,8 @@ parse_args() {
     case "$1" in
       --dry-run) DRY_RUN=1 ;;
       --reboot) AUTO_REBOOT=1 ;;
-      # cloud-init's first boot and the resume unit run unattended: reboot by themselves.
-      --first-boot | --resume) AUTO_REBOOT=1 ;;
+      # The setup unit runs unattended; --first-boot and --resume are what older seeds call.
+      --unattended | --first-boot | --resume) AUTO_REBOOT=1 UNATTENDED=1 ;;
       -h | --help) usage; exit 0 ;;
       *) printf 'unknown option: %s (see --help)\n' "$1" >&2; exit 2 ;;
     esac
@@ -57,6 +65,7 @@ note() { printf '      %s\n' "$*"; }
 warn() { printf 'WARNING: %s\n' "$*" >&2; }
 die() {
   printf 'ERROR in %s: %s\n' "$CURRENT_PHASE" "$*" >&2
+  record_failure "ERROR in $CURRENT_PHASE: $*"
   exit 1
 }
 
@@ -70,6 +79,7 @@ on_error() {
   printf "ERROR in %s: command '%s' failed with status %s (line %s of %s).\n" \
     "$CURRENT_PHASE" "$command" "$status" "$line" "${BASH_SOURCE[0]}" >&2
   printf 'Fix the cause and run the script again: steps already done are kept and skipped.\n' >&2
+  record_failure "ERROR in $CURRENT_PHASE: command '$command' failed with status $status (line $line)"
   exit "$status"
 }
 trap 'on_error $? $LINENO "$BASH_COMMAND"' ERR
@@ -101,15 +111,18 @@ start_run() {
     exec 9>"$ROOT/run/picc-setup.lock"
     flock -n 9 || die "another picc setup is already running on this node"
     exec > >(tee -a "$ROOT$LOG_FILE") 2>&1
-    say "picc setup for ${NODE_NAME} — $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+    say "picc setup for ${NODE_NAME} — $(date -u '+%Y-%m-%d %H:%M:%S UTC')${PICC_SETUP_ATTEMPT:+ (attempt $PICC_SETUP_ATTEMPT of $RETRY_ATTEMPTS)}"
+    rm -f "$ROOT$STATE_DIR/last-error"
   fi
 }
 
 run_phase() {
-  local index=$1 title=$2 fn=$3 started=$SECONDS
+  local index=$1 title=$2 fn=$3 network=$4 started=$SECONDS
   CURRENT_PHASE="[$index/$PHASE_COUNT] $title"
+  CURRENT_PHASE_NETWORK=$network
   PHASE_CHANGES=0
   say "[$index/$PHASE_COUNT] $title"
+  write_status running
   "$fn"
   if ((PHASE_CHANGES == 0)); then note "ok, nothing to change"; fi
   note "($((SECONDS - started))s)"
@@ -124,6 +137,73 @@ finish_run() {
   else
     say "${NODE_NAME} is set up: ${CHANGES} change(s) made"
   fi
+  write_status "done"
+}
+
+# ---------------------------------------------------------------------------
+# Unattended runs: retries, and what a card pulled from the board shows
+# ---------------------------------------------------------------------------
+# Nobody is there to run an unattended setup again: a failure in a phase that needs the
+# network (a download, DNS or mirror hiccup) is retried after a pause that doubles from
+# 30 s to at most 10 minutes, RETRY_ATTEMPTS runs in all (35 minutes of pauses). Any other
+# failure, or the last one, stops it; the status file says why. Each attempt is a fresh
+# run of this script, so it starts from the system's state, as a rerun by hand would.
+readonly RETRY_ATTEMPTS=8
+run_unattended() {
+  local attempt=1 status pause=30
+  while true; do
+    status=0
+    PICC_SETUP_ATTEMPT=$attempt bash "${BASH_SOURCE[0]}" "$@" || status=$?
+    if ((status == 0)); then exit 0; fi
+    if [[ "$(head -n 1 "$ROOT$STATE_DIR/last-error" 2>/dev/null)" != 1 ]] || ((attempt >= RETRY_ATTEMPTS)); then
+      log_line "setup stopped after attempt $attempt of $RETRY_ATTEMPTS (status $status); see $LOG_FILE"
+      exit "$status"
+    fi
+    write_status "retrying in ${pause}s (attempt $attempt of $RETRY_ATTEMPTS failed in a phase that needs the network)"
+    log_line "attempt $attempt of $RETRY_ATTEMPTS failed in a phase that needs the network; trying again in ${pause}s"
+    sleep "$pause"
+    attempt=$((attempt + 1))
+    pause=$((pause * 2 > 600 ? 600 : pause * 2))
+  done
+}
+
+# A line for the journal and the log, from outside a run (which tees its own output).
+log_line() {
+  say "picc setup: $*"
+  printf 'picc setup: %s\n' "$*" >>"$ROOT$LOG_FILE" 2>/dev/null || true
+}
+
+# What failed, for the retry decision and the status file: whether the phase needs the
+# network, the phase, the message. The first failure of a run is the cause: a die inside
+# a command substitution is followed by the failure of the command around it.
+record_failure() {
+  if ((DRY_RUN)) || [[ ! -d "$ROOT$STATE_DIR" || -f "$ROOT$STATE_DIR/last-error" ]]; then return 0; fi
+  printf '%s\n%s\n%s\n' "$CURRENT_PHASE_NETWORK" "$CURRENT_PHASE" "$1" >"$ROOT$STATE_DIR/last-error" 2>/dev/null || true
+  write_status failed
+}
+
+# write_status STATE — the status file on the boot partition, so a board without a screen
+# still tells how far setup got: a card taken out and read on a laptop shows the phase, the
+# last error with the log's last lines, or done. Written only where the boot partition is
+# (it holds cmdline.txt or config.txt), never in --dry-run, and never a reason to fail.
+write_status() {
+  local state=$1 file="$ROOT$STATUS_FILE" phase=$CURRENT_PHASE error=""
+  if ((DRY_RUN)); then return 0; fi
+  [[ -f "$(dirname "$file")/cmdline.txt" || -f "$(dirname "$file")/config.txt" ]] || return 0
+  if [[ "$state" != "running" && "$state" != "done" && -f "$ROOT$STATE_DIR/last-error" ]]; then
+    phase=$(sed -n 2p "$ROOT$STATE_DIR/last-error")
+    error=$(sed -n '3,$p' "$ROOT$STATE_DIR/last-error")
+  fi
+  {
+    printf 'picc setup of %s: %s\n' "$NODE_NAME" "$state"
+    if [[ "$state" != "done" ]]; then printf 'phase: %s\n' "$phase"; fi
+    printf 'time: %s (the board'"'"'s clock)\n' "$(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+    printf 'log on the board: %s\n' "$LOG_FILE"
+    if [[ -n "$error" ]]; then
+      printf '\n%s\n\nlast lines of the log:\n' "$error"
+      tail -n 20 "$ROOT$LOG_FILE" 2>/dev/null | sed 's/^/  /'
+    fi
+  } >"$file.picc-new" 2>/dev/null && mv -f "$file.picc-new" "$file" 2>/dev/null || rm -f "$file.picc-new" 2>/dev/null || true
 }
 
 # ---------------------------------------------------------------------------
@@ -573,7 +653,9 @@ phase_packages() {
   ensure_packages apt-transport-https ca-certificates conntrack curl ebtables ethtool gpg iproute2 iptables kmod socat tar
 }
 
-# Kernel modules: persisted for every boot and loaded now.
+# Kernel modules: persisted for every boot and loaded now. A CNI module that only a newer
+# installed kernel has loads after the reboot into that kernel (the reboot check asks for it).
+MODULES_PENDING=()
 phase_kernel_modules() {
   ensure_file /etc/modules-load.d/picc-kubernetes.conf 0644 <<'PICC_EOF'
 # Kernel modules Kubernetes needs on this node (managed by picc)
@@ -583,7 +665,26 @@ vxlan
 PICC_EOF
   ensure_module_loaded overlay
   ensure_module_loaded br_netfilter
-  ensure_module_loaded vxlan
+  ensure_module_loaded_or_pending vxlan
+}
+
+# ensure_module_loaded_or_pending NAME — loads NAME; if the running kernel lacks it but the
+# newest installed kernel has it (the packages just installed that kernel's modules), it is
+# left for the reboot into that kernel. Otherwise modprobe fails and says why.
+ensure_module_loaded_or_pending() {
+  local name=$1 running newest=""
+  module_loaded "$name" && return 0
+  running=$(uname -r)
+  if [[ -d "$ROOT/lib/modules" ]]; then
+    newest=$(find "$ROOT/lib/modules" -mindepth 1 -maxdepth 1 -printf '%f\n' | sort -V | tail -n 1)
+  fi
+  if ! modinfo -k "$running" "$name" >/dev/null 2>&1 && [[ -n "$newest" && "$newest" != "$running" ]] &&
+    modinfo -k "$newest" "$name" >/dev/null 2>&1; then
+    note "kernel module $name is in kernel $newest, installed but not running yet: it loads after the reboot"
+    MODULES_PENDING+=("$name")
+    return 0
+  fi
+  change "load kernel module $name" modprobe "$name"
 }
 
 # Kernel settings for pod networking, persisted and applied now (after the modules:
@@ -831,8 +932,8 @@ verify_containerd_config() {
   grep -qF "$1" <<<"$dump" || die "containerd did not take the sandbox image $1 from its configuration"
 }
 
-# Reboot when the kernel command line or the network changed and is not live yet.
-# A systemd unit resumes this setup after the boot; it is removed when setup is done.
+# Reboot when the kernel command line, the network or the kernel changed and is not live yet.
+# The setup unit resumes this setup after the boot; it is removed when setup is done.
 phase_reboot_check() {
   local reasons=()
   if ! memory_cgroup_enabled; then
@@ -841,6 +942,7 @@ phase_reboot_check() {
     fi
     reasons+=("the memory cgroup is enabled only after a reboot (cmdline.txt)")
   fi
+  if ((${#MODULES_PENDING[@]} > 0)); then reasons+=("kernel modules ${MODULES_PENDING[*]} are in the newer kernel installed with the packages"); fi
   if ((NETWORK_PENDING)); then reasons+=("the static address 192.168.1.104/24 applies at boot"); fi
   if ((${#reasons[@]} == 0)); then
     if [[ -f "$ROOT$STATE_DIR/reboot-pending" ]]; then change "clear the pending-reboot mark" rm -f "$ROOT$STATE_DIR/reboot-pending"; fi
@@ -851,17 +953,19 @@ phase_reboot_check() {
     die "still needed after the reboot: ${reasons[*]}. Check $(cmdline_file || echo cmdline.txt) and the network configuration."
   fi
   note "reboot needed: ${reasons[*]}"
-  install_resume_unit
+  install_setup_unit
   write_if_different "$STATE_DIR/reboot-pending" 0644 "$(current_boot_id)"
   if ((DRY_RUN)); then
-    changed "reboot, then resume with $INSTALL_PATH --resume"
+    changed "reboot, then resume with $INSTALL_PATH --unattended"
   elif ((AUTO_REBOOT)); then
-    say "Rebooting now; setup resumes after boot (picc-setup-resume.service). Log: $LOG_FILE"
+    say "Rebooting now; setup resumes after boot ($SETUP_UNIT). Log: $LOG_FILE"
+    write_status "rebooting; setup goes on after the boot"
     systemctl reboot
     exit 0
   else
     say "Reboot this board to continue: sudo reboot"
-    say "Setup resumes by itself after the boot (picc-setup-resume.service); follow it in $LOG_FILE."
+    say "Setup resumes by itself after the boot ($SETUP_UNIT); follow it in $LOG_FILE."
+    write_status "waiting for a reboot (sudo reboot); setup goes on after it"
     exit 0
   fi
 }
@@ -870,20 +974,21 @@ current_boot_id() {
   cat "$ROOT/proc/sys/kernel/random/boot_id" 2>/dev/null || echo unknown
 }
 
-install_resume_unit() {
+install_setup_unit() {
   local self
   self=$(cat "${BASH_SOURCE[0]}"; printf x)
   write_if_different "$INSTALL_PATH" 0700 "${self%x}"
-  ensure_file /etc/systemd/system/picc-setup-resume.service 0644 <<'PICC_EOF'
-# Resumes picc's node setup after the reboot it needed; removed when setup is done.
+  ensure_file /etc/systemd/system/picc-setup.service 0644 <<'PICC_EOF'
+# Runs picc's node setup unattended: at the first boot and after each reboot it needs.
+# Removed by setup when the node is done. The boot does not wait for it (Type=exec).
 [Unit]
-Description=Resume picc node setup after reboot
+Description=picc node setup
 Wants=network-online.target
 After=network-online.target time-sync.target
 
 [Service]
-Type=oneshot
-ExecStart=/usr/local/sbin/picc-setup --resume
+Type=exec
+ExecStart=/usr/local/sbin/picc-setup --unattended
 StandardOutput=journal+console
 StandardError=journal+console
 
@@ -891,8 +996,8 @@ StandardError=journal+console
 WantedBy=multi-user.target
 PICC_EOF
   if ((FILE_CHANGED)); then change "reload systemd units" systemctl daemon-reload; fi
-  if ! systemctl is-enabled --quiet picc-setup-resume.service 2>/dev/null; then
-    change "enable picc-setup-resume.service" systemctl enable picc-setup-resume.service
+  if ! systemctl is-enabled --quiet "$SETUP_UNIT" 2>/dev/null; then
+    change "enable $SETUP_UNIT" systemctl enable "$SETUP_UNIT"
   fi
 }
 
@@ -992,11 +1097,12 @@ own_home_files() {
   done
 }
 
-# Done: mark the node finished for automation and remove the resume unit.
+# Done: mark the node finished for automation, remove the setup unit, and empty the seed
+# files on the boot partition that held this node's secrets.
 phase_finish() {
-  local unit=/etc/systemd/system/picc-setup-resume.service
+  local unit=/etc/systemd/system/picc-setup.service
   if [[ -f "$ROOT$unit" ]]; then
-    change "disable picc-setup-resume.service" systemctl disable picc-setup-resume.service
+    change "disable $SETUP_UNIT" systemctl disable "$SETUP_UNIT"
     change "remove $unit" rm -f "$ROOT$unit"
   fi
   if [[ ! -f "$ROOT$STATE_DIR/done" ]]; then
@@ -1006,21 +1112,22 @@ phase_finish() {
 
 main() {
   parse_args "$@"
+  if ((UNATTENDED)) && [[ -z "${PICC_SETUP_ATTEMPT:-}" ]]; then run_unattended "$@"; fi
   start_run
-  run_phase 1 'preflight checks' phase_preflight
-  run_phase 2 'hostname and /etc/hosts' phase_hostname
-  run_phase 3 'static network' phase_network
-  run_phase 4 'base packages' phase_packages
-  run_phase 5 'kernel modules' phase_kernel_modules
-  run_phase 6 'kernel settings (sysctl)' phase_sysctl
-  run_phase 7 'kernel command line (memory cgroup)' phase_kernel_cmdline
-  run_phase 8 'swap off' phase_swap
-  run_phase 9 'Kubernetes packages' phase_kubernetes_packages
-  run_phase 10 'container runtime' phase_container_runtime
-  run_phase 11 'reboot if needed' phase_reboot_check
-  run_phase 12 kubeadm phase_kubeadm
-  run_phase 13 'user access' phase_access
-  run_phase 14 finish phase_finish
+  run_phase 1 'preflight checks' phase_preflight 0
+  run_phase 2 'hostname and /etc/hosts' phase_hostname 0
+  run_phase 3 'static network' phase_network 0
+  run_phase 4 'base packages' phase_packages 1
+  run_phase 5 'kernel modules' phase_kernel_modules 0
+  run_phase 6 'kernel settings (sysctl)' phase_sysctl 0
+  run_phase 7 'kernel command line (memory cgroup)' phase_kernel_cmdline 0
+  run_phase 8 'swap off' phase_swap 0
+  run_phase 9 'Kubernetes packages' phase_kubernetes_packages 1
+  run_phase 10 'container runtime' phase_container_runtime 1
+  run_phase 11 'reboot if needed' phase_reboot_check 0
+  run_phase 12 kubeadm phase_kubeadm 1
+  run_phase 13 'user access' phase_access 0
+  run_phase 14 finish phase_finish 0
   finish_run
 }
 
