@@ -226,7 +226,8 @@ echo "# image: $(cat "$image_dir/build-seconds")s to build (cold, when it was bu
 while IFS=$'\t' read -r b secs end; do
   [[ $b != boot ]] || continue
   mu=$(grep -a 'Reached target.*multi-user.target' "$run/logs/boot-$b.serial" | head -n1 | awk '{ print $1 "s" }')
-  echo "# boot $b: ${secs}s in QEMU, ended by $end; multi-user.target ${mu:+at $mu after QEMU started}${mu:-not reached}; kernel: $(head -n1 "$run/logs/boot-$b.cmdline")"
+  mu=${mu:+at $mu after QEMU started}
+  echo "# boot $b: ${secs}s in QEMU, ended by $end; multi-user.target ${mu:-not reached}; kernel: $(head -n1 "$run/logs/boot-$b.cmdline")"
   echo "#   $(sed -n '2s/^# //p' "$run/logs/boot-$b.cmdline")"
 done < "$run/logs/boots.tsv"
 setup_start=$(guest /var/log/picc-setup.log 2>/dev/null | sed -n 's/^picc setup for .* — \(.*\) UTC$/\1/p' | head -n1)
