@@ -230,7 +230,7 @@ while IFS=$'\t' read -r b secs end; do
   echo "# boot $b: ${secs}s in QEMU, ended by $end; multi-user.target ${mu:-not reached}; kernel: $(head -n1 "$run/logs/boot-$b.cmdline")"
   echo "#   $(sed -n '2s/^# //p' "$run/logs/boot-$b.cmdline")"
 done < "$run/logs/boots.tsv"
-setup_start=$(guest /var/log/picc-setup.log 2>/dev/null | sed -n 's/^picc setup for .* — \(.*\) UTC$/\1/p' | head -n1)
+setup_start=$(guest /var/log/picc-setup.log 2>/dev/null | sed -n 's/^picc setup for .* — \(.*\) UTC.*$/\1/p' | head -n1)
 setup_end=$(final epoch 2>/dev/null || echo)
 setup_took='?'
 [[ -z $setup_start || -z $setup_end ]] || setup_took=$((setup_end - $(date -u -d "$setup_start" +%s)))s
