@@ -150,6 +150,9 @@ if [[ $os == raspios-bookworm ]]; then
   check "cmdline.txt lost the first-boot tokens" bash -c '! grep -qE "systemd\.(run|unit)|init=" "$1"' _ "$run/bootfs.after/cmdline.txt"
   check "the image's uid-1000 user is the spec's user pi" grep -q '^pi:x:1000:' <(guest /etc/passwd)
   check "pi has the spec's SSH key" grep -q 'vm-e2e@picc.invalid' <(guest /home/pi/.ssh/authorized_keys)
+  check "setup turned the image's dphys-swapfile swap off for good (its log)" \
+    grep -q 'changed: disable dphys-swapfile' <(guest /var/log/picc-setup.log)
+  check "the swap file /var/swap is gone" absent /var/swap
 fi
 check "the static address $address/24 is on eth0" grep -q "eth0 .*inet $address/24 " <(final addresses)
 check "QEMU's DHCP address is not (the static configuration won)" bash -c '! grep -q "inet 10.0.2.15/" <<< "$1"' _ "$(final addresses)"
