@@ -77,10 +77,10 @@ MTOOLS_SKIP_CHECK=1 mcopy -s -n -i "$fat" '::*' "$run/bootfs/"
 cmdline_card=$(cat "$run/bootfs/cmdline.txt")
 picc boot "$run/cluster.yaml" "$node" "$run/bootfs" 2>&1 | sed 's/^/# picc boot: /'
 # Copy back what picc boot wrote or changed (nothing is mounted).
+sum_before() { awk -v f="./$1" 'substr($0, 67) == f { print $1 }' "$run/bootfs.before"; }
 while IFS= read -r -d '' f; do
   rel=${f#./}
-  if ! grep -q "  ./$rel\$" "$run/bootfs.before" \
-    || [[ $(sha256sum < "$run/bootfs/$rel" | cut -d' ' -f1) != $(grep "  ./$rel\$" "$run/bootfs.before" | cut -d' ' -f1) ]]; then
+  if [[ $(sha256sum < "$run/bootfs/$rel" | cut -d' ' -f1) != "$(sum_before "$rel")" ]]; then
     [[ $rel != */* ]] || MTOOLS_SKIP_CHECK=1 mmd -D s -i "$fat" "::$(dirname "$rel")" 2>/dev/null || true
     vm_fat_put "$run/disk.img" "$run/bootfs/$rel" "$rel"
     echo "# copied onto the card: $rel"
@@ -88,7 +88,7 @@ while IFS= read -r -d '' f; do
 done < <(cd "$run/bootfs" && find . -type f -print0)
 
 # --- the boot ------------------------------------------------------------------------
-python3 -u "$VM_DIR/mirror/serve.py" "$run/mirror" "$outage" > "$run/mirror.log" 2>&1 &
+/usr/bin/python3 -u "$VM_DIR/mirror/serve.py" "$run/mirror" "$outage" > "$run/mirror.log" 2>&1 &
 mirror_pid=$!
 for _ in $(seq 50); do
   port=$(sed -n '1s/^port \([0-9]*\)$/\1/p' "$run/mirror.log")
@@ -116,7 +116,7 @@ check() { # check DESCRIPTION COMMAND...
 }
 guest() { vm_root_cat "$run/disk.img" "$1"; }
 final() { guest "/var/lib/picc-vm/final/$1"; }
-json_field() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(json.dumps(d.get(sys.argv[1])))' "$1"; }
+json_field() { /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin); print(json.dumps(d.get(sys.argv[1])))' "$1"; }
 absent() { ! guest "$1"; }
 count_of() { grep -cxF -- "$1" || true; }
 
@@ -194,7 +194,7 @@ check "flannel's manifest was applied" grep -q '^kubectl --kubeconfig /etc/kuber
 check "apt knows only picc's Kubernetes repository (no Debian sources in the image)" \
   bash -c 'debugfs -R "ls -l /etc/apt/sources.list.d" "$1?offset=$2" 2>/dev/null | grep -o "[^ ]*\.list" | paste -sd, - | grep -qx kubernetes.list' _ "$run/disk.img" "$(vm_part_offset "$run/disk.img" 2)"
 # Secrets: the bootstrap token and the private keys' text, from the cluster's secrets file.
-python3 - "$run/cluster.secrets.yaml" > "$run/secret-needles" <<'PY'
+/usr/bin/python3 - "$run/cluster.secrets.yaml" > "$run/secret-needles" <<'PY'
 import sys, yaml
 doc = yaml.safe_load(open(sys.argv[1]))
 print(doc["bootstrapToken"])
