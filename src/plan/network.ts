@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { keyfileSsid, keyfileValue } from '../text/keyfile.js';
 import { toYaml } from '../text/yaml.js';
+import type { CniName } from '../spec/types.js';
 import type { OsProfile } from './os-profiles.js';
 import type { FileSpec } from './types.js';
 
@@ -21,9 +22,20 @@ export interface NetworkInput {
   wifi: { ssid: string; country: string; passphrase: string } | null;
 }
 
-export function networkPlan(os: OsProfile, n: NetworkInput) {
+/**
+ * calico's documentation: NetworkManager must leave calico's interfaces alone (on by
+ * default it takes them over). Written on every NetworkManager node of a calico cluster.
+ */
+const CALICO_UNMANAGED: FileSpec = {
+  path: '/etc/NetworkManager/conf.d/90-picc-calico.conf',
+  mode: '0644',
+  content: '# calico manages these interfaces, not NetworkManager (managed by picc)\n[keyfile]\nunmanaged-devices=interface-name:cali*;interface-name:tunl*;interface-name:vxlan.calico;interface-name:vxlan-v6.calico;interface-name:wireguard.cali;interface-name:wg-v6.cali\n',
+};
+
+export function networkPlan(os: OsProfile, n: NetworkInput, cni: CniName) {
   const addressCidr = `${n.address}/${n.prefix}`;
-  const base = { stack: os.network, addressCidr, wifiCountry: n.wifi?.country ?? null, unblockWifi: n.wifi !== null };
+  const unmanaged = os.network === 'networkmanager' && cni === 'calico' ? CALICO_UNMANAGED : null;
+  const base = { stack: os.network, addressCidr, wifiCountry: n.wifi?.country ?? null, unblockWifi: n.wifi !== null, unmanaged };
   switch (os.network) {
     case 'dhcpcd':
       return { ...base, files: [], blocks: [{ path: '/etc/dhcpcd.conf', content: dhcpcdBlock(n, addressCidr) }] };

@@ -104,7 +104,7 @@ function nodePlan(
   const network = networkPlan(os, {
     cluster: cluster.name, node: n.name, interface: n.interface, address: n.address, prefix: cluster.network.prefix,
     gateway: cluster.network.gateway, dns: cluster.network.dns, wifi,
-  });
+  }, k.cni);
   const docs = kubeadmDocuments(kubeadm, {
     name: n.name, address: n.address, resolvConf: os.kubeletResolvConf, labels: n.labels, taints: n.taints, kind: joinKind,
   });

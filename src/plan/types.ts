@@ -5,6 +5,7 @@
 import type { Arch, CniName, Role, TaintSpec } from '../spec/types.js';
 import type { BootPlan } from './boot.js';
 import type { OsProfile } from './os-profiles.js';
+import type { CalicoPlan } from './cni/calico.js';
 
 /** A file the node must have, exactly: content and mode. */
 export interface FileSpec {
@@ -86,6 +87,8 @@ export interface NodePlan {
     wifiCountry: string | null;
     /** Raspberry Pi OS keeps Wi-Fi soft-blocked until a country is set: unblock it. */
     unblockWifi: boolean;
+    /** NetworkManager configuration that leaves the CNI's interfaces alone (calico), or null. */
+    unmanaged: FileSpec | null;
   };
   packages: { required: string[]; optional: string[] };
   modules: { file: FileSpec; now: string[]; cni: string[] };
@@ -140,5 +143,5 @@ export interface NodePlan {
 
 export type CniPlan =
   | { kind: 'flannel'; manifest: FileSpec }
-  | { kind: 'calico'; manifest: Download; podSubnet: string }
+  | CalicoPlan
   | { kind: 'cilium'; cli: Download; installArgs: string[] };

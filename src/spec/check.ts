@@ -12,6 +12,7 @@ import {
   CONTAINERD_SERIES_PAST_EOL, DEFAULT_VERSIONS, KUBERNETES_MINORS, catalogDigest, compareVersions, knownVersions,
   kubernetesMinors, series, type ArtifactName,
 } from '../plan/catalog.js';
+import { calicoVersions } from '../plan/cni/calico.js';
 import { DEFAULTS } from '../plan/defaults.js';
 import type { Arch, Role } from './types.js';
 import { UNKNOWN, specView, type Maybe, type NodeView, type SpecView } from './view.js';
@@ -216,17 +217,19 @@ const cniSupported: Rule = ({ source, view }) => {
       hint: 'use flannel (the default), calico or cilium',
     })];
   }
-  if (cni === 'calico' && !view.components.calico) {
-    return [report(source, 'PICC212', path, "calico needs its manifest's version and sha256: picc's catalog has no digest for it", {
-      hint: 'add spec.components.calico: {version: "3.30.3", sha256: "<sha256 of manifests/calico.yaml of that release>"}',
+  const calico = view.components.calicoVersion;
+  if (calico !== undefined && !calicoVersions().includes(calico)) {
+    return [report(source, 'PICC212', ['spec', 'components', 'calico'], `picc's catalog has no calico ${calico} (it knows ${calicoVersions().join(', ')})`, {
+      hint: `use one of those, or give the digests: calico: {version: "${calico}", sha256: {operatorCrds: "<sha256 of manifests/operator-crds.yaml>", tigeraOperator: "<sha256 of manifests/tigera-operator.yaml>"}}`,
     })];
   }
-  if (cni === 'cilium') {
+  // Raspberry Pi OS kernels have lacked the BPF options cilium's agent needs: it would
+  // crash-loop on every such node, so only an explicit opt-in (a custom kernel) allows it.
+  if (cni === 'cilium' && !view.kubernetes.ciliumOnRaspberryPiOS) {
     return nodesOf(view)
       .filter((n) => known(n.os) && n.os.startsWith('raspios-'))
-      .map((n) => report(source, 'PICC214', nodePath(n), `cilium needs kernel BTF (CONFIG_DEBUG_INFO_BTF), which Raspberry Pi OS kernels lack (node "${known(n.name) ? n.name : `spec.nodes[${n.index}]`}", ${String(n.os)})`, {
-        severity: 'warning',
-        hint: 'use flannel on Raspberry Pi OS, or Ubuntu 24.04 for cilium nodes',
+      .map((n) => report(source, 'PICC214', nodePath(n), `cilium needs kernel BTF (CONFIG_DEBUG_INFO_BTF) and BPF options that Raspberry Pi OS kernels lack (node "${known(n.name) ? n.name : `spec.nodes[${n.index}]`}", ${String(n.os)})`, {
+        hint: 'use flannel or calico on Raspberry Pi OS, or Ubuntu 24.04 for cilium nodes; with a kernel you built with them, set spec.kubernetes.ciliumOnRaspberryPiOS: true',
       }));
   }
   return [];

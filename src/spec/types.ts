@@ -32,6 +32,9 @@ export interface NodeSpec extends NodeSettings {
   address: string;
 }
 
+/** A catalog version, or any version with the digests of the operator's two manifests. */
+export type CalicoSpec = string | { version: string; sha256: { operatorCrds: string; tigeraOperator: string } };
+
 export type ComponentSpec = string | { version: string; sha256?: Partial<Record<Arch, string>> };
 
 export interface ClusterSpec {
@@ -48,6 +51,7 @@ export interface ClusterSpec {
       cni?: CniName;
       bootstrapTokenTTL?: string;
       packageSigningKey?: string;
+      ciliumOnRaspberryPiOS?: boolean;
     };
     network: { subnet: string; gateway: string; dns: string[]; ntp?: string[] };
     nodeDefaults?: NodeSettings;
@@ -57,7 +61,7 @@ export interface ClusterSpec {
       runc?: ComponentSpec;
       cniPlugins?: ComponentSpec;
       ciliumCli?: ComponentSpec;
-      calico?: { version: string; sha256: string };
+      calico?: CalicoSpec;
     };
     mirror?: string;
     nodes: NodeSpec[];

@@ -43,6 +43,8 @@ export interface SpecView {
     serviceSubnet: Maybe<string | undefined>;
     controlPlaneEndpoint: Maybe<string | undefined>;
     cni: Maybe<CniName>;
+    /** true only when spec.kubernetes.ciliumOnRaspberryPiOS is written as true. */
+    ciliumOnRaspberryPiOS: boolean;
     /** Whether spec.kubernetes.packageSigningKey is written at all (valid or not). */
     packageSigningKey: boolean;
   };
@@ -54,8 +56,8 @@ export interface SpecView {
     runc: ComponentView;
     cniPlugins: ComponentView;
     ciliumCli: ComponentView;
-    /** Whether spec.components.calico is written at all (valid or not). */
-    calico: boolean;
+    /** spec.components.calico in its short form (a catalog version), when written so. */
+    calicoVersion: string | undefined;
   };
   /** Label maps by where they are written: spec.nodeDefaults.labels, then each node's. */
   labels: { path: readonly (string | number)[]; keys: string[] }[];
@@ -157,6 +159,7 @@ export function specView(data: unknown): SpecView {
       controlPlaneEndpoint: optional(own(k8s, 'controlPlaneEndpoint'), 'host-port'),
       cni: setting(oneOf(own(k8s, 'cni'), CNIS), undefined, DEFAULTS.cni),
       packageSigningKey: own(k8s, 'packageSigningKey') !== undefined,
+      ciliumOnRaspberryPiOS: own(k8s, 'ciliumOnRaspberryPiOS') === true,
     },
     mirror: own(spec, 'mirror') !== undefined,
     network: {
@@ -169,8 +172,7 @@ export function specView(data: unknown): SpecView {
       runc: component(own(comps, 'runc')),
       cniPlugins: component(own(comps, 'cniPlugins')),
       ciliumCli: component(own(comps, 'ciliumCli')),
-      // Present but malformed is not "absent": the schema reports what is wrong with it.
-      calico: own(comps, 'calico') !== undefined,
+      calicoVersion: typeof own(comps, 'calico') === 'string' && FORMATS['version']!.test(own(comps, 'calico') as string) ? (own(comps, 'calico') as string) : undefined,
     },
     labels,
     nodes,

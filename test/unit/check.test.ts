@@ -340,23 +340,23 @@ const rules: [string, Case][] = [
     },
   ],
   [
-    'calico needs its manifest digest (PICC212)',
+    'calico: a version the catalog does not know needs its manifests\' digests (PICC212)',
     {
       fails: {
-        given: spec(['    version: 1.34.2\n', '    version: 1.34.2\n    cni: calico\n']),
-        want: { code: 'PICC212', path: 'spec.kubernetes.cni', line: 'cni: calico', message: /calico needs its manifest's version and sha256/, hint: /spec\.components\.calico/ },
+        given: spec(['    version: 1.34.2\n', '    version: 1.34.2\n    cni: calico\n'], ['  nodes:\n', '  components:\n    calico: 3.30.3\n  nodes:\n']),
+        want: { code: 'PICC212', path: 'spec.components.calico', line: 'calico: 3.30.3', message: /picc's catalog has no calico 3\.30\.3 \(it knows 3\.29\.7, 3\.30\.7, 3\.31\.7, 3\.32\.0, 3\.32\.1\)/, hint: /operatorCrds/ },
       },
-      passes: spec(['    version: 1.34.2\n', '    version: 1.34.2\n    cni: calico\n'], ['  nodes:\n', `  components:\n    calico: { version: 3.30.3, sha256: "${SHA}" }\n  nodes:\n`]),
+      passes: spec(['    version: 1.34.2\n', '    version: 1.34.2\n    cni: calico\n'], ['  nodes:\n', `  components:\n    calico: { version: 3.30.3, sha256: { operatorCrds: "${SHA}", tigeraOperator: "${SHA}" } }\n  nodes:\n`]),
     },
   ],
   [
-    'cilium on Raspberry Pi OS is a warning per node (PICC214)',
+    'cilium on Raspberry Pi OS is an error per node (PICC214), unless ciliumOnRaspberryPiOS opts in',
     {
       fails: {
         given: spec(['    version: 1.34.2\n', '    version: 1.34.2\n    cni: cilium\n'], ['  nodes:\n', '  nodeDefaults: { os: ubuntu-24.04 }\n  nodes:\n'], ['address: 192.168.1.112', 'address: 192.168.1.112\n      os: raspios-trixie']),
-        want: { code: 'PICC214', severity: 'warning', path: 'spec.nodes[2]', line: '- name: worker-2', message: /cilium needs kernel BTF.*node "worker-2", raspios-trixie/, hint: /Ubuntu 24\.04/ },
+        want: { code: 'PICC214', severity: 'error', path: 'spec.nodes[2]', line: '- name: worker-2', message: /cilium needs kernel BTF.*node "worker-2", raspios-trixie/, hint: /ciliumOnRaspberryPiOS: true/ },
       },
-      passes: spec(['    version: 1.34.2\n', '    version: 1.34.2\n    cni: cilium\n'], ['  nodes:\n', '  nodeDefaults: { os: ubuntu-24.04 }\n  nodes:\n']),
+      passes: spec(['    version: 1.34.2\n', '    version: 1.34.2\n    cni: cilium\n    ciliumOnRaspberryPiOS: true\n'], ['  nodes:\n', '  nodeDefaults: { os: ubuntu-24.04 }\n  nodes:\n'], ['address: 192.168.1.112', 'address: 192.168.1.112\n      os: raspios-trixie']),
     },
   ],
   [

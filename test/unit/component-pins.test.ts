@@ -61,9 +61,10 @@ describe('a pin without a digest is PICC212, never an exception', () => {
     });
   }
 
-  it('cni: calico without spec.components.calico', () => {
-    const { errors } = run(spec('    containerd: 2.3.4', { cni: 'calico' }));
-    expect(errors).toEqual(['PICC212 spec.kubernetes.cni']);
+  it('calico pinned to a version the catalog does not know, without digests', () => {
+    const { r, errors } = run(spec('    calico: 3.30.3', { cni: 'calico' }));
+    expect(errors).toEqual(['PICC212 spec.components.calico']);
+    expect(r.artifacts).toBeUndefined();
   });
 });
 
@@ -80,8 +81,22 @@ describe('pins that have digests compile', () => {
     expect(r.artifacts?.some((a) => a.content.includes(SHA))).toBe(true);
   });
 
-  it('calico with its version and digest', () => {
-    const { errors } = run(spec(`    calico: { version: 3.30.3, sha256: ${SHA} }`, { cni: 'calico' }));
+  it("cni: calico with no components entry: the catalog's release, both manifests pinned", () => {
+    const { r, errors } = run(spec('    containerd: 2.3.4', { cni: 'calico' }));
     expect(errors).toEqual([]);
+    const script = r.artifacts!.find((a) => a.path.endsWith('/setup.sh') && a.content.includes('tigera-operator'))!.content;
+    expect(script).toContain('/v3.32.1/manifests/tigera-operator.yaml');
+    expect(script).toContain('/v3.32.1/manifests/operator-crds.yaml');
+  });
+
+  it.each(['3.29.7', '3.30.7', '3.31.7', '3.32.0', '3.32.1'])('calico pinned to catalog release %s', (version) => {
+    const { errors } = run(spec(`    calico: ${version}`, { cni: 'calico' }));
+    expect(errors).toEqual([]);
+  });
+
+  it('calico: any version with the digests of both manifests', () => {
+    const { r, errors } = run(spec(`    calico: { version: 3.33.0, sha256: { operatorCrds: ${SHA}, tigeraOperator: ${SHA} } }`, { cni: 'calico' }));
+    expect(errors).toEqual([]);
+    expect(r.artifacts?.some((a) => a.content.includes(`/v3.33.0/manifests/operator-crds.yaml`) && a.content.includes(SHA))).toBe(true);
   });
 });

@@ -410,7 +410,6 @@ describe('plan: mirror', () => {
     planOf(with_((s) => {
       s.kubernetes.cni = cni;
       s.nodeDefaults = { os: 'ubuntu-24.04' };
-      if (cni === 'calico') s.components = { calico: { version: '3.30.3', sha256: 'd'.repeat(64) } };
       if (mirror) s.mirror = mirror;
     }));
 
@@ -427,7 +426,7 @@ describe('plan: mirror', () => {
       expect(after).toEqual(before.map((u) => u.replace(/^https:\/\//, 'http://192.168.1.10:8080/')));
     }
     const initCni = p.nodes.find((n) => n.joinKind === 'init')!.cni!;
-    if (cni === 'calico') expect(initCni.kind === 'calico' && initCni.manifest.url).toBe('http://192.168.1.10:8080/raw.githubusercontent.com/projectcalico/calico/v3.30.3/manifests/calico.yaml');
+    if (cni === 'calico') expect(initCni.kind === 'calico' && initCni.tigeraOperator.url).toBe('http://192.168.1.10:8080/raw.githubusercontent.com/projectcalico/calico/v3.32.1/manifests/tigera-operator.yaml');
     if (cni === 'cilium') expect(initCni.kind === 'cilium' && initCni.cli.url).toMatch(/^http:\/\/192\.168\.1\.10:8080\/github\.com\/cilium\/cilium-cli\//);
   });
 

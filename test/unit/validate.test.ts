@@ -97,10 +97,10 @@ describe('validate: a valid spec', () => {
     expect(valid).toBe(true);
   });
 
-  it('accepts a component as a mapping with per-arch sha256 and calico with its digest', () => {
+  it('accepts a component as a mapping with per-arch sha256 and calico with its digests', () => {
     const text = edit(
       '    containerd: 2.3.4\n',
-      `    containerd: { version: 2.3.4 }\n    cniPlugins:\n      version: 1.9.0\n      sha256: { arm64: "${'a'.repeat(64)}" }\n    calico: { version: 3.30.3, sha256: "${'b'.repeat(64)}" }\n`,
+      `    containerd: { version: 2.3.4 }\n    cniPlugins:\n      version: 1.9.0\n      sha256: { arm64: "${'a'.repeat(64)}" }\n    calico: { version: 3.30.3, sha256: { operatorCrds: "${'b'.repeat(64)}", tigeraOperator: "${'c'.repeat(64)}" } }\n`,
     );
     expect(run(text)).toEqual({ diagnostics: [], valid: true });
   });

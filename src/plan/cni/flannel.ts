@@ -1,4 +1,4 @@
-// flannel's Kubernetes objects, built by picc with images pinned by digest and the
+// flannel's Kubernetes objects, built by picc with its pinned images (images.ts) and the
 // cluster's podSubnet as flannel's network (flannel needs them to match: domain-facts §7).
 // Shape follows flannel's own kube-flannel.yml (namespace kube-flannel, vxlan backend).
 
@@ -7,6 +7,11 @@ import { IMAGES, imageString } from '../images.js';
 type Obj = Record<string, unknown>;
 const NS = 'kube-flannel';
 const labels = { app: 'flannel', 'k8s-app': 'flannel', tier: 'node' };
+
+/** How the images are pinned, for the manifest's header: a reader should not assume a digest. */
+export function flannelImages(): string {
+  return [IMAGES.flannel, IMAGES.flannelCniPlugin].map((i) => `${i.repository.split('/').pop()} ${i.tag}${i.digest ? ' by digest' : ' by tag'}`).join(', ');
+}
 
 export function flannelObjects(podSubnet: string): Obj[] {
   return [namespace(), serviceAccount(), clusterRole(), clusterRoleBinding(), configMap(podSubnet), daemonSet()];
@@ -117,6 +122,8 @@ function daemonSet(): Obj {
               { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
               { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
               { name: 'EVENT_QUEUE_DEPTH', value: '5000' },
+              // As v0.28.9's kube-flannel.yml sets it: do not start before the node cache is ready.
+              { name: 'CONT_WHEN_CACHE_NOT_READY', value: 'false' },
             ],
             volumeMounts: [
               { name: 'run', mountPath: '/run/flannel' },

@@ -13,35 +13,37 @@ POD_SUBNET=10.77.0.0/16
 
 # A calico.yaml shaped like upstream's where the script edits it: the IPv4 pool CIDR
 # commented out, with upstream's indentation.
-fake_calico_manifest() {
+# The operator's two manifests, shaped as calico's are: the CRDs, then the operator's
+# namespace and Deployment (what `kubectl get deployment tigera-operator` finds).
+fake_operator_crds() {
   cat <<'EOF'
-# Source: calico/templates/calico-node.yaml
-kind: DaemonSet
-apiVersion: apps/v1
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
 metadata:
-  name: calico-node
-  namespace: kube-system
-spec:
-  template:
-    spec:
-      containers:
-        - name: calico-node
-          image: docker.io/calico/node:v3.30.99
-          env:
-            - name: DATASTORE_TYPE
-              value: "kubernetes"
-            # The default IPv4 pool to create on startup if none exists. Pod IPs will be
-            # chosen from this range. Changing this value after installation will have
-            # no effect. This should fall within `--cluster-cidr`.
-            # - name: CALICO_IPV4POOL_CIDR
-            #   value: "192.168.0.0/16"
-            - name: CALICO_DISABLE_FILE_LOGGING
-              value: "true"
+  name: installations.operator.tigera.io
+---
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: apiservers.operator.tigera.io
 EOF
 }
 
-# A cilium CLI release tarball holding one executable `cilium`: it needs the kubeconfig
-# it is given and, on install, makes the cilium daemonset exist for the kubectl shim.
+fake_tigera_operator() {
+  cat <<'EOF'
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: tigera-operator
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: tigera-operator
+  namespace: tigera-operator
+EOF
+}
+
 make_fake_cilium_tarball() {
   local stage=$1 out=$2
   mkdir -p "$stage"
@@ -64,12 +66,13 @@ setup_file() {
   local serve="$BATS_FILE_TMPDIR/serve" pids=() pid
   export CNI_SERVE=$serve
   mkdir -p "$serve"
-  fake_calico_manifest >"$serve/calico.yaml"
+  fake_operator_crds >"$serve/operator-crds.yaml"
+  fake_tigera_operator >"$serve/tigera-operator.yaml"
   make_fake_cilium_tarball "$BATS_FILE_TMPDIR/cilium-stage" "$serve/cilium-linux-arm64.tar.gz"
 
   sed 's/^    cni: flannel$/    cni: calico/' "$SANDBOX_DIR/fixtures/cni.yaml" |
     compile_cluster "$BATS_FILE_TMPDIR/calico" \
-      "calico: {version: \"$CALICO_VERSION\", sha256: \"$(sha_of "$serve/calico.yaml")\"}" &
+      "calico: {version: \"$CALICO_VERSION\", sha256: {operatorCrds: \"$(sha_of "$serve/operator-crds.yaml")\", tigeraOperator: \"$(sha_of "$serve/tigera-operator.yaml")\"}}" &
   pids+=($!)
   # cilium needs kernel BTF, which Raspberry Pi OS kernels lack: Ubuntu
   sed -e 's/^    cni: flannel$/    cni: cilium/' -e 's/^    os: raspios-trixie$/    os: ubuntu-24.04/' "$SANDBOX_DIR/fixtures/cni.yaml" |
@@ -82,29 +85,35 @@ setup_file() {
 }
 
 # calico_node — a fresh trixie control plane compiled for calico; the download server
-# has the fake manifest.
+# has the fake operator manifests.
 calico_node() {
   export SB_CLUSTER_OUT="$BATS_FILE_TMPDIR/calico/out/cni"
   make_root raspios-trixie cp-1
-  cp "$CNI_SERVE/calico.yaml" "$SHIM_STATE/serve/"
+  cp "$CNI_SERVE/operator-crds.yaml" "$CNI_SERVE/tigera-operator.yaml" "$SHIM_STATE/serve/"
 }
 
-@test "calico: the pinned manifest is applied server-side with CALICO_IPV4POOL_CIDR set to the pod subnet; calico's kernel modules are loaded; a second run changes nothing" {
+@test "calico: the operator's pinned manifests are applied server-side, then picc's Installation with the pod subnet; NetworkManager leaves calico's interfaces alone; a second run changes nothing" {
   calico_node
   run_setup
   assert_success
   assert_line --regexp '^cp-1 is set up: [0-9]+ change\(s\) made$'
 
-  assert_called "curl .* -o $PICC_ROOT/var/cache/picc/downloads/calico-$CALICO_VERSION\\.yaml\\.part https://raw\\.githubusercontent\\.com/projectcalico/calico/v$CALICO_VERSION/manifests/calico\\.yaml"
-  assert_called "kubectl --kubeconfig $PICC_ROOT/etc/kubernetes/admin\\.conf apply --server-side --force-conflicts -f -"
-  # what kubectl received: upstream's manifest with exactly the pool lines uncommented
-  local expected
-  expected=$(fake_calico_manifest | sed -e 's|^            # - name: CALICO_IPV4POOL_CIDR$|            - name: CALICO_IPV4POOL_CIDR|' \
-    -e 's|^            #   value: "192.168.0.0/16"$|              value: "'"$POD_SUBNET"'"|')
-  [[ "$expected" == *$'            - name: CALICO_IPV4POOL_CIDR\n              value: "10.77.0.0/16"\n'* ]] || fail "test bug: expected manifest not edited"
-  [[ -f "$SHIM_STATE/kubectl-apply-stdin" ]] || fail "kubectl apply got no manifest on stdin"
-  [[ "$(cat "$SHIM_STATE/kubectl-apply-stdin")" == "$expected" ]] || fail "kubectl apply got another manifest:
-$(diff <(echo "$expected") "$SHIM_STATE/kubectl-apply-stdin")"
+  local dl=$PICC_ROOT/var/cache/picc/downloads base="https://raw\\.githubusercontent\\.com/projectcalico/calico/v$CALICO_VERSION/manifests"
+  assert_called "curl .* -o $dl/calico-$CALICO_VERSION-operator-crds\\.yaml\\.part $base/operator-crds\\.yaml"
+  assert_called "curl .* -o $dl/calico-$CALICO_VERSION-tigera-operator\\.yaml\\.part $base/tigera-operator\\.yaml"
+  # the CRDs and the operator in one server-side apply, CRDs first; then the Installation once the CRDs are established
+  assert_called "kubectl --kubeconfig $PICC_ROOT/etc/kubernetes/admin\\.conf apply --server-side --force-conflicts -f $dl/calico-$CALICO_VERSION-operator-crds\\.yaml -f $dl/calico-$CALICO_VERSION-tigera-operator\\.yaml"
+  local wait_line apply_line
+  wait_line=$(grep -n 'wait --for=condition=Established crd/installations.operator.tigera.io crd/apiservers.operator.tigera.io' "$SB_LAST_CALLS" | cut -d: -f1)
+  apply_line=$(grep -n "apply --server-side -f $PICC_ROOT/etc/picc/cni/calico-installation.yaml" "$SB_LAST_CALLS" | cut -d: -f1)
+  [[ -n "$wait_line" && -n "$apply_line" && "$wait_line" -lt "$apply_line" ]] || fail "the Installation was not applied after the CRDs were established: $(last_run_calls)"
+  # picc's Installation: the pool is the cluster's pod subnet
+  grep -qx "        cidr: $POD_SUBNET" "$PICC_ROOT/etc/picc/cni/calico-installation.yaml" || fail "$(cat "$PICC_ROOT/etc/picc/cni/calico-installation.yaml")"
+  grep -qx 'kind: Installation' "$PICC_ROOT/etc/picc/cni/calico-installation.yaml"
+  grep -qx 'installation/default' "$SHIM_STATE/kubectl-objects" || fail "no Installation applied: $(cat "$SHIM_STATE/kubectl-objects")"
+  # NetworkManager (trixie) is told to keep off calico's interfaces
+  assert_contains /etc/NetworkManager/conf.d/90-picc-calico.conf 'unmanaged-devices=interface-name:cali*;interface-name:tunl*;interface-name:vxlan.calico'
+  assert_called "nmcli general reload conf"
 
   # calico's modules: persisted and loaded
   local m
@@ -117,22 +126,21 @@ $(diff <(echo "$expected") "$SHIM_STATE/kubectl-apply-stdin")"
   assert_called "kubectl --kubeconfig $PICC_ROOT/etc/kubernetes/admin\\.conf wait --for=condition=Ready node/cp-1 --timeout=900s"
   assert_exists /var/lib/picc/done
 
-  # calico-node exists now: neither downloaded nor applied again
+  # the operator and the Installation exist now: nothing is applied again
   rerun_changes_nothing
-  refute_called "curl .*calico.*"
+  refute_called "kubectl .* apply .*"
 }
 
-@test "calico: a manifest that does not match the pinned sha256 stops the pod network phase before anything is applied" {
+@test "calico: an operator manifest that does not match its pinned sha256 stops the pod network phase before anything is applied" {
   calico_node
-  # still a manifest the script could edit and apply: only the digest tells them apart
-  { fake_calico_manifest; printf '# and something the pinned release does not hold\n'; } >"$SHIM_STATE/serve/calico.yaml"
+  # still a manifest kubectl could apply: only the digest tells them apart
+  { fake_tigera_operator; printf '# and something the pinned release does not hold\n'; } >"$SHIM_STATE/serve/tigera-operator.yaml"
   run_setup
   assert_failure
-  assert_output --partial "ERROR in [13/15] pod network: checksum mismatch for calico (https://raw.githubusercontent.com/projectcalico/calico/v$CALICO_VERSION/manifests/calico.yaml)"
+  assert_output --partial "ERROR in [13/15] pod network: checksum mismatch for tigera-operator (https://raw.githubusercontent.com/projectcalico/calico/v$CALICO_VERSION/manifests/tigera-operator.yaml)"
   refute_called "kubectl .* apply .*"
-  [[ ! -e "$SHIM_STATE/kubectl-apply-stdin" ]] || fail "kubectl apply received a manifest"
-  refute_exists "/var/cache/picc/downloads/calico-$CALICO_VERSION.yaml"
-  refute_exists "/var/cache/picc/downloads/calico-$CALICO_VERSION.yaml.part"
+  refute_exists "/var/cache/picc/downloads/calico-$CALICO_VERSION-tigera-operator.yaml"
+  refute_exists "/var/cache/picc/downloads/calico-$CALICO_VERSION-tigera-operator.yaml.part"
   refute_exists /var/lib/picc/done
 }
 

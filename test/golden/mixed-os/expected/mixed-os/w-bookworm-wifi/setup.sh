@@ -647,6 +647,12 @@ method=ignore
 PICC_EOF
   # NetworkManager reads keyfiles when asked; activation waits for the reboot.
   if ((FILE_CHANGED)); then change "reload NetworkManager connection profiles" nmcli connection reload; fi
+  ensure_file /etc/NetworkManager/conf.d/90-picc-calico.conf 0644 <<'PICC_EOF'
+# calico manages these interfaces, not NetworkManager (managed by picc)
+[keyfile]
+unmanaged-devices=interface-name:cali*;interface-name:tunl*;interface-name:vxlan.calico;interface-name:vxlan-v6.calico;interface-name:wireguard.cali;interface-name:wg-v6.cali
+PICC_EOF
+  if ((FILE_CHANGED)); then change "reload NetworkManager's configuration" nmcli general reload conf; fi
   # Raspberry Pi OS keeps Wi-Fi soft-blocked until a country is configured.
   if rfkill list wifi 2>/dev/null | grep -q 'Soft blocked: yes'; then
     change "unblock Wi-Fi (rfkill)" rfkill unblock wifi
