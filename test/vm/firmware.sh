@@ -2,9 +2,13 @@
 # test/vm/firmware.sh — play the Raspberry Pi firmware for a guest disk image under QEMU (TCG).
 # Usage: firmware.sh DISK LOGDIR [MIRROR_PORT]
 # Contract: at every boot, reads config.txt and cmdline.txt from the disk's FAT
-# partition (mtools, no mount), extracts the kernel and initramfs config.txt
-# names, and boots them with "cgroup_disable=memory " + the first line of
-# cmdline.txt, as the Pi's firmware puts the DTB's bootargs first. QEMU runs
+# partition (mtools, no mount), extracts the kernel (kernel=, else kernel8.img) and
+# initramfs (an initramfs line, else auto_initramfs=1's initramfs8) and boots them with
+# "cgroup_disable=memory " + the first line of cmdline.txt, as the Pi's firmware puts
+# the DTB's bootargs first. Debian's kernel lacks the Raspberry Pi patch that lets a
+# later cgroup_enable=memory win, so the player emulates it: when cmdline.txt has
+# cgroup_enable=memory the leading cgroup_disable=memory is left out (said on the
+# console log and in boot-N.cmdline's second line). QEMU runs
 # with -no-reboot: a guest reboot ends QEMU and the loop boots again, reading
 # the cmdline.txt the guest left behind; a guest poweroff ends the loop (exit 0).
 # The guest's only network peer is 10.0.2.100:80, forwarded to
@@ -32,6 +36,24 @@ config_value() {
     | awk -v key="$1" '$0 !~ /^#/ { sub(/=/, " "); if ($1 == key) { print $2; exit } }'
 }
 
+# The firmware's defaults for a Pi 4 with a 64-bit OS: kernel8.img, and with
+# auto_initramfs=1 the initramfs named after the kernel (kernel8.img -> initramfs8).
+boot_kernel() {
+  local k
+  k=$(config_value kernel)
+  echo "${k:-kernel8.img}"
+}
+boot_initramfs() {
+  local i k
+  i=$(config_value initramfs)
+  if [[ -z $i ]] && vm_fat_cat "$disk" config.txt | tr -d '\r' | grep -qx 'auto_initramfs=1'; then
+    k=$(boot_kernel)
+    k=${k/kernel/initramfs}
+    i=${k%.img}
+  fi
+  echo "$i"
+}
+
 guest_cmdline() {
   local text lines
   text=$(vm_fat_cat "$disk" cmdline.txt | tr -d '\r')
@@ -49,15 +71,24 @@ fi
 
 printf 'boot\tseconds\tend\n' > "$logdir/boots.tsv"
 for ((boot = 1; boot <= max_boots; boot++)); do
-  kernel=$(config_value kernel)
-  initramfs=$(config_value initramfs)
-  [[ -n $kernel ]] || vm_die "config.txt names no kernel="
-  [[ -n $initramfs ]] || vm_die "config.txt names no initramfs"
+  kernel=$(boot_kernel)
+  initramfs=$(boot_initramfs)
+  [[ -n $initramfs ]] || vm_die "config.txt names no initramfs and has no auto_initramfs=1"
+  rm -f "$loader/kernel" "$loader/initramfs"
   vm_fat_get "$disk" "$kernel" "$loader/kernel"
   vm_fat_get "$disk" "$initramfs" "$loader/initramfs"
-  cmdline="cgroup_disable=memory $(guest_cmdline)"
-  printf '%s\n' "$cmdline" > "$logdir/boot-$boot.cmdline"
+  line=$(guest_cmdline)
+  if [[ " $line " == *" cgroup_enable=memory "* ]]; then
+    # The Raspberry Pi kernel's cgroup_enable= patch, emulated (see the contract above).
+    cmdline=$line
+    note="# firmware.sh: cmdline.txt has cgroup_enable=memory: cgroup_disable=memory left out (emulating the Raspberry Pi kernel's cgroup_enable= patch, which Debian's kernel lacks)"
+  else
+    cmdline="cgroup_disable=memory $line"
+    note="# firmware.sh: cgroup_disable=memory first, as the Pi's device tree puts it"
+  fi
+  printf '%s\n%s\n' "$cmdline" "$note" > "$logdir/boot-$boot.cmdline"
   vm_log "boot $boot: $cmdline"
+  vm_log "${note#\# }"
 
   serial=$logdir/boot-$boot.serial
   start=${EPOCHREALTIME/./} # microseconds

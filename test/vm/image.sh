@@ -1,20 +1,26 @@
 #!/usr/bin/env bash
-# test/vm/image.sh — print the path of the cached guest disk image, building it first if needed.
-# Contract: the cache folder is keyed by a hash of everything under image/, so editing the build changes the key and a warm run skips the build.
+# test/vm/image.sh [SUITE] — print the path of the cached guest disk image (trixie, the
+# default, or bookworm), building it first if needed.
+# Contract: the cache folder is keyed by the suite and a hash of everything under image/
+# except the other suites' files, so editing the build changes the key and a warm run
+# skips the build.
 # The cached image is never booted: callers copy it (see firmware.sh's README
 # section). A build that fails leaves no cache entry behind.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
-key=$(cd "$VM_DIR" && find image -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)
-dir=$VM_CACHE_ROOT/trixie-amd64-$key
+suite=${1:-trixie}
+[[ -f $VM_DIR/image/$suite.sh ]] || vm_die "no guest image for $suite (image/$suite.sh)"
+key=$(cd "$VM_DIR" && find image -type f ! -name '*.sh' -print0 -o -name build.sh -print0 -o -name layout.sh -print0 \
+  -o -name "$suite.sh" -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)
+dir=$VM_CACHE_ROOT/$suite-amd64-$key
 
 if [[ ! -f $dir/disk.img ]]; then
   vm_log "no cached image for key $key: building (cold, takes minutes)"
   mkdir -p "$VM_CACHE_ROOT"
   tmp=$(mktemp -d "$VM_CACHE_ROOT/.build-$key.XXXXXX")
   start=$SECONDS
-  if ! bash "$VM_DIR/image/build.sh" "$tmp"; then
+  if ! bash "$VM_DIR/image/build.sh" "$tmp" "$suite"; then
     rm -rf "$tmp"
     vm_die "image build failed"
   fi
