@@ -619,6 +619,28 @@ phase_hostname() {
 10.10.0.21 worker-1
 10.10.0.22 worker-2
 PICC_EOF
+  ensure_own_machine_id
+}
+
+# People image one prepared card and copy it: the copies share /etc/machine-id, which the
+# kubelet reports as the node's identity. Setup records the id with this node's name; a
+# board whose recorded id belongs to another node (a copied card) gets a new id before it
+# joins. A node that has joined keeps its id.
+ensure_own_machine_id() {
+  local record="$STATE_DIR/machine-id" id recorded_id="" recorded_node=""
+  [[ -s "$ROOT/etc/machine-id" ]] || return 0
+  id=$(cat "$ROOT/etc/machine-id")
+  if [[ -f "$ROOT$record" ]]; then read -r recorded_id recorded_node <"$ROOT$record" || true; fi
+  if [[ -n "$recorded_node" && "$recorded_node" != "$NODE_NAME" && "$recorded_id" == "$id" && ! -f "$ROOT/etc/kubernetes/kubelet.conf" ]]; then
+    change "give this board its own machine-id (the card is a copy of $recorded_node's)" new_machine_id
+    id=$(cat "$ROOT/etc/machine-id")
+  fi
+  write_if_different "$record" 0644 "$id $NODE_NAME"
+}
+
+new_machine_id() {
+  rm -f "$ROOT/etc/machine-id"
+  systemd-machine-id-setup --root="${ROOT:-/}"
 }
 
 # The image's "127.0.1.1 raspberrypi" line would shadow the new name.
