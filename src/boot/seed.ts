@@ -29,20 +29,17 @@ export function cardWrites(node: string, artifacts: readonly Artifact[], boot: B
     if (!a) throw new Error(`no ${name} compiled for node ${node}`);
     return a.content;
   };
-  const wifiSeed = boot.wifi;
+  // With Wi-Fi, the file that brings the network up also holds its key.
+  const wifiKey = (what: string, holds: string): string => (boot.wifi ? `${what}; holds the Wi-Fi ${holds}` : what);
   const files: CardFile[] = boot.firstBoot
     ? [
-        wifiSeed
-          ? { path: BOOT_FILES.firstBootScript, content: file('first-boot.sh'), what: 'first-boot script (run once from cmdline.txt; holds the Wi-Fi key)', secret: true }
-          : { path: BOOT_FILES.firstBootScript, content: file('first-boot.sh'), what: 'first-boot script (run once from cmdline.txt)', secret: false },
+        { path: BOOT_FILES.firstBootScript, content: file('first-boot.sh'), what: `${wifiKey('first-boot script (run once from cmdline.txt', 'key')})`, secret: boot.wifi },
         { path: BOOT_FILES.setupScript, content: file('setup.sh'), what: 'setup.sh (holds the join token; moved off the card at first boot)', secret: true },
       ]
     : [
         { path: 'user-data', content: file('user-data'), what: 'cloud-init user-data (installs setup.sh and the unit that runs it; holds the join token)', secret: true },
         { path: 'meta-data', content: file('meta-data'), what: 'cloud-init meta-data', secret: false },
-        wifiSeed
-          ? { path: 'network-config', content: file('network-config'), what: 'cloud-init network-config (static address; holds the Wi-Fi passphrase)', secret: true }
-          : { path: 'network-config', content: file('network-config'), what: 'cloud-init network-config (static address)', secret: false },
+        { path: 'network-config', content: file('network-config'), what: `${wifiKey('cloud-init network-config (static address', 'passphrase')})`, secret: boot.wifi },
       ];
   if (boot.userconf !== null) {
     files.push({ path: BOOT_FILES.userconf, content: boot.userconf, what: 'userconf.txt (settles the image\'s first user: renamed, password locked, no console dialog)', secret: false });
