@@ -37,15 +37,38 @@ const CALICO_UNMANAGED: FileSpec = {
 export function networkPlan(os: OsProfile, n: NetworkInput, cni: CniName) {
   const addressCidr = `${n.address}/${n.prefix}`;
   const unmanaged = os.network === 'networkmanager' && cni === 'calico' ? CALICO_UNMANAGED : null;
-  const base = { stack: os.network, addressCidr, wifiCountry: n.wifi?.country ?? null, unblockWifi: n.wifi !== null, unmanaged };
+  const base = { stack: os.network, addressCidr, wifiCountry: n.wifi?.country ?? null, unblockWifi: n.wifi !== null, unmanaged, netplan: null };
   switch (os.network) {
     case 'dhcpcd':
       return { ...base, files: n.wifi ? [wpaSupplicantFile(n.interface, n.wifi)] : [], blocks: [{ path: '/etc/dhcpcd.conf', content: dhcpcdBlock(n, addressCidr) }] };
     case 'networkmanager':
       return { ...base, files: [nmKeyfile(n, addressCidr)], blocks: [] };
     case 'netplan':
-      return { ...base, files: [{ path: '/etc/netplan/90-picc.yaml', mode: '0600', content: netplanYaml(n, addressCidr, 'networkd') }], blocks: [] };
+      return { ...base, files: [], blocks: [], netplan: netplanPlan(netplanYaml(n, addressCidr, 'networkd')) };
   }
+}
+
+/**
+ * netplan reads all its files as one configuration. At the first boot cloud-init renders
+ * the seed's network-config (the same network) into 50-cloud-init.yaml; netplan before
+ * 0.107.1 (Ubuntu 22.04) refuses an access point defined in two files ("Duplicate access
+ * point SSID"). Setup checks the whole configuration, picc's file included, before it
+ * writes, on every run; when only cloud-init's copy stands in the way, setup moves that
+ * copy into its state folder and tells cloud-init to leave the network to picc.
+ */
+function netplanPlan(content: string) {
+  return {
+    file: { path: '/etc/netplan/90-picc.yaml', mode: '0600', content } satisfies FileSpec,
+    cloudInitFile: '/etc/netplan/50-cloud-init.yaml',
+    // The first words of every cloud-init release's header (the rest of it has varied).
+    cloudInitHeader: '# This file is generated from information provided by',
+    retiredDir: '/var/lib/picc/retired',
+    cloudInitOff: {
+      path: '/etc/cloud/cloud.cfg.d/99-picc-network.cfg',
+      mode: '0644',
+      content: '# The network is picc\'s (/etc/netplan/90-picc.yaml): cloud-init leaves it alone (managed by picc)\nnetwork: {config: disabled}\n',
+    } satisfies FileSpec,
+  };
 }
 
 function dhcpcdBlock(n: NetworkInput, cidr: string): string {

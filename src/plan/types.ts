@@ -89,6 +89,17 @@ export interface NodePlan {
     unblockWifi: boolean;
     /** NetworkManager configuration that leaves the CNI's interfaces alone (calico), or null. */
     unmanaged: FileSpec | null;
+    /** netplan (Ubuntu): picc's file, checked with every other netplan file before it is written. */
+    netplan: {
+      file: FileSpec;
+      /** cloud-init's rendering of the seed's network-config, and how to recognise it. */
+      cloudInitFile: string;
+      cloudInitHeader: string;
+      /** Where setup keeps cloud-init's file when netplan refuses it beside picc's. */
+      retiredDir: string;
+      /** Tells cloud-init not to render the network again once its file is retired. */
+      cloudInitOff: FileSpec;
+    } | null;
   };
   packages: { required: string[]; optional: string[] };
   modules: { file: FileSpec; now: string[]; cni: string[] };

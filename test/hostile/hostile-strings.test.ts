@@ -199,8 +199,17 @@ function compileBuilt(b: Built): { codes: string[]; artifacts?: Artifact[] } {
 
 /** The content setup.sh writes to `target` (an ensure_file heredoc), as written in the script. */
 function heredoc(script: string, target: string): string {
+  return heredocAt(script, target, new RegExp(`^\\s*ensure_file ${target.replace(/[$/.]/g, '\\$&')} \\d{4} <<'PICC_EOF'$`));
+}
+
+/** The netplan file: setup checks it with netplan before it writes it, so it is held in a variable first. */
+function netplanHeredoc(script: string): string {
+  return heredocAt(script, '/etc/netplan/90-picc.yaml', /^\s*netplan_config=\$\(cat <<'PICC_EOF'$/);
+}
+
+function heredocAt(script: string, target: string, opening: RegExp): string {
   const lines = script.split('\n');
-  const start = lines.findIndex((l) => new RegExp(`^\\s*ensure_file ${target.replace(/[$/.]/g, '\\$&')} \\d{4} <<'PICC_EOF'$`).test(l));
+  const start = lines.findIndex((l) => opening.test(l));
   if (start < 0) throw new Error(`setup.sh writes no ${target}`);
   const end = lines.indexOf('PICC_EOF', start + 1);
   if (end < 0) throw new Error(`unterminated heredoc for ${target}`);
@@ -264,7 +273,7 @@ async function verify(b: Built, artifacts: Artifact[], work: string): Promise<st
     add(`${n.name}/user-data`, file(n.name, 'user-data'));
     add(`${n.name}/network-config`, file(n.name, 'network-config'));
     add(`${n.name}/kubeadm.yaml`, heredoc(script, '"$config"'));
-    if (n.kind === 'ubuntu') add(`${n.name}/90-picc.yaml`, heredoc(script, '/etc/netplan/90-picc.yaml'));
+    if (n.kind === 'ubuntu') add(`${n.name}/90-picc.yaml`, netplanHeredoc(script));
   }
   const parsed = pyyamlLoadAll(texts);
   const read = (key: string): unknown[] => docsOf(parsed[at.get(key)!], key);
@@ -325,7 +334,7 @@ async function verify(b: Built, artifacts: Artifact[], work: string): Promise<st
   const wifiNodes = nodes.filter((n) => n.wifi);
   const want = (kind: string): string[] => wifiNodes.filter((n) => n.kind === kind).map((n) => `${Buffer.from(n.wifi!.ssid).toString('hex')}:${n.wifi!.pass}`).sort();
   const sets: [string, string, Map<string, string>][] = [
-    ['netplan files', 'ubuntu', new Map(wifiNodes.filter((n) => n.kind === 'ubuntu').map((n) => [`90-picc-${n.name}.yaml`, heredoc(file(n.name, 'setup.sh'), '/etc/netplan/90-picc.yaml')]))],
+    ['netplan files', 'ubuntu', new Map(wifiNodes.filter((n) => n.kind === 'ubuntu').map((n) => [`90-picc-${n.name}.yaml`, netplanHeredoc(file(n.name, 'setup.sh'))]))],
     ['network-config (Ubuntu)', 'ubuntu', new Map(wifiNodes.filter((n) => n.kind === 'ubuntu').map((n) => [`50-cloud-init-${n.name}.yaml`, file(n.name, 'network-config')]))],
     ['network-config (trixie)', 'trixie', new Map(wifiNodes.filter((n) => n.kind === 'trixie').map((n) => [`50-cloud-init-${n.name}.yaml`, file(n.name, 'network-config')]))],
   ];

@@ -466,6 +466,9 @@ describe('plan: mirror', () => {
   });
 });
 
+/** Every whole file the network phase writes: netplan's is checked first, so it is apart. */
+const networkFiles = (n: NodePlan) => [...n.network.files, ...(n.network.netplan ? [n.network.netplan.file] : [])];
+
 describe('plan: network files per OS', () => {
   const cases: [string, { os: NonNullable<NodePlan['os']['id']>; want: { stack: string; files: [string, string][]; blocks: string[]; has: string[] } }][] = [
     ['Raspberry Pi OS bullseye: a marked block in dhcpcd.conf', { os: 'raspios-bullseye', want: { stack: 'dhcpcd', files: [], blocks: ['/etc/dhcpcd.conf'], has: ['interface eth0', 'static ip_address=192.168.1.111/24', 'static routers=192.168.1.1', 'static domain_name_servers=192.168.1.1'] } }],
@@ -478,9 +481,9 @@ describe('plan: network files per OS', () => {
   it.each(cases)('%s', (_name, { os, want }) => {
     const n = node(planOf(with_((s) => (s.nodeDefaults = { os }))), 'worker-1');
     expect(n.network.stack).toBe(want.stack);
-    expect(n.network.files.map((f) => [f.path, f.mode])).toEqual(want.files);
+    expect(networkFiles(n).map((f) => [f.path, f.mode])).toEqual(want.files);
     expect(n.network.blocks.map((b) => b.path)).toEqual(want.blocks);
-    const text = [...n.network.files.map((f) => f.content), ...n.network.blocks.map((b) => b.content)].join('\n');
+    const text = [...networkFiles(n).map((f) => f.content), ...n.network.blocks.map((b) => b.content)].join('\n');
     for (const t of want.has) expect(text).toContain(t);
     expect(n.network.addressCidr).toBe('192.168.1.111/24');
   });
@@ -528,7 +531,7 @@ describe('plan: Wi-Fi', () => {
     expect(nm.content).toContain('ssid=homelab');
     expect(nm.content).toContain(`psk=${PASS}`);
     const u = planOf(wifiSpec('ubuntu-24.04'), { ...secrets, wifi: new Map([['homelab', PASS]]) });
-    const netplan = node(u, 'worker-2').network.files[0]!.content;
+    const netplan = node(u, 'worker-2').network.netplan!.file.content;
     expect(netplan).toContain('wifis:');
     expect(netplan).toContain(`password: ${PASS}`);
     expect(netplan).toContain('regulatory-domain: PL');

@@ -107,7 +107,7 @@ spec:
     expect(cp.wifi!.passphrase).toBe('the right passphrase');
     expect(cp.network.files[0]!.content).toContain(`\nssid=${ssid}\n`);
     expect(cp.network.files[0]!.content).toContain('\npsk=the right passphrase\n');
-    expect(w.network.files[0]!.content).toContain(`${ssid}:\n          password: the right passphrase\n`);
+    expect(w.network.netplan!.file.content).toContain(`${ssid}:\n          password: the right passphrase\n`);
     const nc = r.artifacts!.find((a) => a.path === 'homelab/w/network-config')!.content;
     expect(nc).toContain(`${ssid}:\n          password: the right passphrase\n`);
   });

@@ -218,7 +218,9 @@ ubuntu_checks() {
   assert_contains /etc/netplan/90-picc.yaml "renderer: networkd"
   assert_contains /etc/netplan/90-picc.yaml "- $1"
   assert_contains /etc/netplan/90-picc.yaml "via: 192.168.1.1"
-  assert_called "netplan generate"
+  assert_called "netplan generate --root-dir .*/run/picc-netplan\..*"
+  # the scratch root of that check is gone
+  ! compgen -G "$PICC_ROOT/run/picc-netplan.*" >/dev/null || fail "setup left its netplan scratch root behind"
   # the swap entry commented out, every other line as it was
   assert_content /etc/fstab <<'TXT'
 LABEL=writable	/	ext4	discard,errors=remount-ro	0 1

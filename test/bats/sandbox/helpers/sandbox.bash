@@ -16,7 +16,7 @@ CNI_VERSION=1.9.99
 
 # Real tools the scripts (and the shims) may use: all read-only or acting on given paths.
 REAL_TOOLS=(bash env cat grep sed awk cut tail head tr wc sort tee flock date sha256sum tar gzip
-  install mkdir mv cp ln chmod rm touch stat dirname basename find)
+  install mkdir mv cp ln chmod rm touch stat dirname basename find mktemp)
 # Commands the scripts call that must never reach the real system.
 SHIMMED=(id uname df timedatectl sleep dd hostname ip getent chown stat dpkg-query apt-get apt-cache
   apt-mark systemctl modprobe modinfo sysctl swapoff curl gpg containerd nmcli netplan cilium
@@ -269,7 +269,7 @@ fail_once() { printf '%s' "$2" >"$SHIM_STATE/fail/$1"; }
 last_run_calls() { cat "$SB_LAST_CALLS"; }
 
 # Commands that change a system, as logged by the shims.
-MUTATING='^(apt-get (.* )?(update|install)|apt-mark hold|systemctl (.* )?(enable|disable|start|stop|restart|daemon-reload|reboot|try-reload-or-restart)|modprobe|sysctl|swapoff|hostname [^ ]|kubeadm (init|join|reset)|kubectl .* (apply|create|delete|patch|label)|chown|nmcli|netplan|gpg .*--dearmor|curl .* -o |cilium)'
+MUTATING='^(apt-get (.* )?(update|install)|apt-mark hold|systemctl (.* )?(enable|disable|start|stop|restart|daemon-reload|reboot|try-reload-or-restart)|modprobe|sysctl|swapoff|hostname [^ ]|kubeadm (init|join|reset)|kubectl .* (apply|create|delete|patch|label)|chown|nmcli|netplan (apply|try|generate$)|gpg .*--dearmor|curl .* -o |cilium)'
 
 mutating_calls() { grep -E "$MUTATING" "$SB_LAST_CALLS" || true; }
 
