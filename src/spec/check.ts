@@ -339,7 +339,7 @@ const unusedForInstallMethod: Rule = ({ source, view }) => {
       : [];
   }
   return BINARIES_ONLY.filter((name) => view.components[name] !== undefined).map((name) =>
-    report(source, 'PICC220', ['spec', 'components', name], `spec.components.${name} is not used: kubeadm, kubelet, kubectl and crictl come from pkgs.k8s.io's packages (spec.kubernetes.install: packages)`, {
+    report(source, 'PICC220', ['spec', 'components', name], `not used: kubeadm, kubelet, kubectl and crictl come from pkgs.k8s.io's packages unless spec.kubernetes.install is binaries`, {
       severity: 'warning',
       atKey: true,
       hint: 'remove it, or set spec.kubernetes.install: binaries to install them from dl.k8s.io with these digests',
