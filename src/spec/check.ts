@@ -267,7 +267,8 @@ interface Fetched {
  * What the nodes download whose version the spec decides: the pins it writes, and with
  * install: binaries kubeadm, kubelet and kubectl at spec.kubernetes.version (crictl is
  * picked from the catalog unless pinned). A binary pinned at another version is
- * reported by binariesFollowKubernetes, not here.
+ * reported by binariesFollowKubernetes, a version outside the supported range by
+ * kubernetesVersion, not here.
  */
 function fetched(view: SpecView): Fetched[] {
   const out: Fetched[] = [];
@@ -282,7 +283,7 @@ function fetched(view: SpecView): Fetched[] {
     if (!known(given)) continue;
     if (given !== undefined) {
       if (name === 'crictl' || (known(k8s) && given.version === k8s)) out.push({ artifact: name, version: given.version, sha256: given.sha256, field: name });
-    } else if (name !== 'crictl' && known(k8s)) {
+    } else if (name !== 'crictl' && known(k8s) && KUBERNETES_MINORS[series(k8s)]) {
       out.push({ artifact: name, version: k8s, sha256: {}, field: null });
     }
   }

@@ -182,6 +182,11 @@ describe('install: binaries — checks', () => {
     expect(d.find((x) => x.message.startsWith('kubelet'))!.hint).toContain('add to spec.components: kubelet: {version: "1.37.1", sha256: {amd64: <sha256 of https://dl.k8s.io/release/v1.37.1/bin/linux/amd64/kubelet>, arm64: <sha256 of https://dl.k8s.io/release/v1.37.1/bin/linux/arm64/kubelet>}}');
   });
 
+  it('a Kubernetes version outside the supported range is reported once, not again per binary', () => {
+    const d = diagnosticsOf(spec((s) => (s.kubernetes.version = '1.30.2')));
+    expect(d.map((x) => x.code)).toEqual(['PICC211']);
+  });
+
   it('a spec entry missing one arch is reported at the entry, for that arch only (the containerd rule)', () => {
     const d = diagnosticsOf(spec((s) => {
       s.kubernetes.version = '1.37.1';
