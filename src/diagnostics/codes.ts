@@ -49,6 +49,7 @@ export const CODES = {
   PICC217: { title: 'component past end of support' },
   PICC218: { title: 'label the kubelet may not set' },
   PICC219: { title: 'package signing key without a mirror' },
+  PICC220: { title: 'setting unused by the install method' },
 
   // secrets file
   PICC301: { title: 'secrets file invalid' },

@@ -1,6 +1,7 @@
 // The artifact catalog: which versions picc knows, where they are downloaded from and
-// their sha256 digests. Digests come from data/artifact-checksums.json (kubespray's
-// pinned table, cross-checked; see its "source" field). Version policy lives here too,
+// their sha256 digests. Digests come from data/artifact-checksums.json and, for the
+// Kubernetes binaries (kubeadm, kubelet, kubectl), data/kubernetes-binaries.json (both
+// kubespray's pinned table; see their "source" fields). Version policy lives here too,
 // so a new release means editing this file and the JSON, nothing else.
 
 import { createRequire } from 'node:module';
@@ -12,12 +13,24 @@ interface ChecksumFile {
   artifacts: Record<string, Record<string, Partial<Record<Arch, string>>>>;
   urls: Record<string, string>;
 }
-const table = require('../../data/artifact-checksums.json') as ChecksumFile;
+const runtimeTable = require('../../data/artifact-checksums.json') as ChecksumFile;
+const kubernetesTable = require('../../data/kubernetes-binaries.json') as ChecksumFile;
+// One catalog: the two files name disjoint artifacts.
+const table: ChecksumFile = {
+  artifacts: { ...runtimeTable.artifacts, ...kubernetesTable.artifacts },
+  urls: { ...runtimeTable.urls, ...kubernetesTable.urls },
+};
 
-export type ArtifactName = 'containerd' | 'runc' | 'cni-plugins' | 'cilium-cli';
+/** Artifacts with a default version of their own. */
+export type PinnedArtifact = 'containerd' | 'runc' | 'cni-plugins' | 'cilium-cli';
+/** kubeadm, kubelet and kubectl: always the cluster's Kubernetes version. */
+export type KubernetesBinary = 'kubeadm' | 'kubelet' | 'kubectl';
+export type ArtifactName = PinnedArtifact | KubernetesBinary | 'crictl';
+
+export const KUBERNETES_BINARIES: readonly KubernetesBinary[] = ['kubeadm', 'kubelet', 'kubectl'];
 
 /** Versions picked when the spec does not pin one. */
-export const DEFAULT_VERSIONS: Readonly<Record<ArtifactName, string>> = {
+export const DEFAULT_VERSIONS: Readonly<Record<PinnedArtifact, string>> = {
   containerd: '2.3.4',
   runc: '1.4.3',
   'cni-plugins': '1.9.1',
@@ -54,6 +67,44 @@ export const CONTAINERD_SERIES_PAST_EOL: Readonly<Record<string, string>> = {
   '2.1': 'end of life',
   '2.2': 'end of life since 2026-11-06',
 };
+
+/**
+ * crictl for a Kubernetes version: cri-tools releases one minor per Kubernetes minor, so
+ * the newest catalog crictl of that minor; for a minor the catalog has none of, the
+ * newest it has (crictl speaks the stable CRI v1 to any containerd picc installs).
+ */
+export function crictlFor(kubernetesVersion: string): string {
+  const all = knownVersions('crictl');
+  const sameMinor = all.filter((v) => series(v) === series(kubernetesVersion));
+  const pick = (sameMinor.length > 0 ? sameMinor : all).at(-1);
+  if (pick === undefined) throw new Error('no crictl in the artifact catalog');
+  return pick;
+}
+
+/**
+ * The known versions for a hint: all of them, except that a run of four or more
+ * consecutive patch releases of one minor is written first–last (kubeadm has dozens).
+ */
+export function knownVersionsText(name: ArtifactName): string {
+  const out: string[] = [];
+  let run: string[] = [];
+  const flush = () => {
+    if (run.length >= 4) out.push(`${run[0]}–${run.at(-1)}`);
+    else out.push(...run);
+    run = [];
+  };
+  for (const v of knownVersions(name)) {
+    const prev = run.at(-1);
+    if (prev !== undefined && !(series(prev) === series(v) && patch(v) === patch(prev) + 1)) flush();
+    run.push(v);
+  }
+  flush();
+  return out.join(', ');
+}
+
+function patch(version: string): number {
+  return Number(version.split('.')[2]);
+}
 
 export function kubernetesMinors(): string[] {
   return Object.keys(KUBERNETES_MINORS).sort(compareVersions);

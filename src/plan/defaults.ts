@@ -1,13 +1,14 @@
 // Every default of the spec in one place. The plan applies them; the cluster rules use
 // the same resolution so that a rule sees exactly what the plan will build.
 
-import type { Arch, ClusterSpec, CniName, NodeSpec, OsId, Role, TaintSpec, WifiSpec } from '../spec/types.js';
+import type { Arch, ClusterSpec, CniName, InstallMethod, NodeSpec, OsId, Role, TaintSpec, WifiSpec } from '../spec/types.js';
 
 export const DEFAULTS = {
   podSubnet: '10.244.0.0/16',
   serviceSubnet: '10.96.0.0/12',
   dnsDomain: 'cluster.local',
   cni: 'flannel' as CniName,
+  install: 'packages' as InstallMethod,
   apiServerPort: 6443,
   bootstrapTokenTTL: '24h',
   os: 'raspios-bookworm' as OsId,

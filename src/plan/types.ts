@@ -109,6 +109,7 @@ export interface NodePlan {
   /** How the node is reached from its SD card: the cloud-init seed or picc's first-boot script. */
   boot: BootPlan;
   swap: { mechanism: OsProfile['swap']; files: FileSpec[] };
+  /** kubeadm, kubelet and kubectl from pkgs.k8s.io (install: packages); null with binaries. */
   kubernetesPackages: {
     keyUrl: string;
     keyFingerprint: string;
@@ -116,7 +117,20 @@ export interface NodePlan {
     sourceList: FileSpec;
     version: string;
     names: string[];
-  };
+  } | null;
+  /** kubeadm, kubelet, kubectl and crictl from release binaries (install: binaries); null with packages. */
+  kubernetesBinaries: {
+    version: string;
+    /** Each installed as the file at path (mode 0755). */
+    binaries: { download: Download; path: string }[];
+    /** A release tarball: its member is installed at path. */
+    crictl: { download: Download; member: string; path: string };
+    /** The kubelet's unit and kubeadm's drop-in for it, as the packages install them. */
+    unit: FileSpec;
+    dropIn: FileSpec;
+    /** Directories the kubelet package would create. */
+    dirs: string[];
+  } | null;
   runtime: {
     downloadDir: string;
     containerd: Download;

@@ -9,8 +9,8 @@ import type { SourceDoc } from '../diagnostics/locate.js';
 import { report } from '../diagnostics/report.js';
 import { broadcast, contains, formatCidr, intToIp, isLoopback, overlaps, parseCidr } from '../net/ipv4.js';
 import {
-  CONTAINERD_SERIES_PAST_EOL, DEFAULT_VERSIONS, KUBERNETES_MINORS, catalogDigest, compareVersions, knownVersions,
-  kubernetesMinors, series, type ArtifactName,
+  CONTAINERD_SERIES_PAST_EOL, DEFAULT_VERSIONS, KUBERNETES_BINARIES, KUBERNETES_MINORS, catalogDigest, compareVersions,
+  knownVersionsText, kubernetesMinors, series, upstreamUrl, type ArtifactName, type KubernetesBinary,
 } from '../plan/catalog.js';
 import { calicoVersions } from '../plan/cni/calico.js';
 import { DEFAULTS } from '../plan/defaults.js';
@@ -251,22 +251,100 @@ const COMPONENT_FIELDS: [keyof SpecView['components'] & ('containerd' | 'runc' |
   ['ciliumCli', 'cilium-cli'],
 ];
 
+/** The components only `install: binaries` fetches (spec.components keys, also their catalog names). */
+const BINARIES_ONLY: readonly (KubernetesBinary | 'crictl')[] = [...KUBERNETES_BINARIES, 'crictl'];
+
+/** An artifact the nodes will download, whose sha256 must come from the catalog or the spec. */
+interface Fetched {
+  artifact: ArtifactName;
+  version: string;
+  sha256: Partial<Record<Arch, string>>;
+  /** Where the spec writes it: its spec.components entry, or null when picc chose it. */
+  field: string | null;
+}
+
+/**
+ * What the nodes download whose version the spec decides: the pins it writes, and with
+ * install: binaries kubeadm, kubelet and kubectl at spec.kubernetes.version (crictl is
+ * picked from the catalog unless pinned). A binary pinned at another version is
+ * reported by binariesFollowKubernetes, a version outside the supported range by
+ * kubernetesVersion, not here.
+ */
+function fetched(view: SpecView): Fetched[] {
+  const out: Fetched[] = [];
+  for (const [field, artifact] of COMPONENT_FIELDS) {
+    const given = view.components[field];
+    if (given !== undefined && known(given)) out.push({ artifact, version: given.version, sha256: given.sha256, field });
+  }
+  if (view.kubernetes.install !== 'binaries') return out;
+  const k8s = view.kubernetes.version;
+  for (const name of BINARIES_ONLY) {
+    const given = view.components[name];
+    if (!known(given)) continue;
+    if (given !== undefined) {
+      if (name === 'crictl' || (known(k8s) && given.version === k8s)) out.push({ artifact: name, version: given.version, sha256: given.sha256, field: name });
+    } else if (name !== 'crictl' && known(k8s) && KUBERNETES_MINORS[series(k8s)]) {
+      out.push({ artifact: name, version: k8s, sha256: {}, field: null });
+    }
+  }
+  return out;
+}
+
 const componentsKnown: Rule = ({ source, view }) => {
   // The arches of the nodes whose arch is known: a digest missing for one of them is certain.
   const arches = [...new Set(nodesOf(view).flatMap((n) => (known(n.arch) ? [n.arch] : [])))].sort() as Arch[];
   const out: Diagnostic[] = [];
-  for (const [field, artifact] of COMPONENT_FIELDS) {
-    const given = view.components[field];
-    if (given === undefined || !known(given)) continue;
-    const { version, sha256 } = given;
+  for (const { artifact, version, sha256, field } of fetched(view)) {
     const missing = arches.filter((a) => !sha256[a] && !catalogDigest(artifact, version, a));
-    if (missing.length > 0) {
-      out.push(report(source, 'PICC212', ['spec', 'components', field], `${artifact} ${version} is not in picc's artifact catalog and no sha256 is given for ${missing.join(', ')}`, {
-        hint: `use a version the catalog knows (${knownVersions(artifact).join(', ')}) or add sha256: {${missing.map((a) => `${a}: <64 hex>`).join(', ')}}`,
+    if (missing.length === 0) continue;
+    const message = `${artifact} ${version} is not in picc's artifact catalog and no sha256 is given for ${missing.join(', ')}`;
+    if (field !== null) {
+      out.push(report(source, 'PICC212', ['spec', 'components', field], message, {
+        hint: `use a version the catalog knows (${knownVersionsText(artifact)}) or add sha256: {${missing.map((a) => `${a}: <64 hex>`).join(', ')}}`,
+      }));
+    } else {
+      // picc chose the version (install: binaries fetches spec.kubernetes.version): say where the entry goes.
+      const digests = missing.map((a) => `${a}: <sha256 of ${upstreamUrl(artifact, version, a)}>`).join(', ');
+      out.push(report(source, 'PICC212', ['spec', 'kubernetes', 'install'], message, {
+        hint: `add to spec.components: ${artifact}: {version: "${version}", sha256: {${digests}}}, or use a Kubernetes version the catalog has binaries for (${knownVersionsText(artifact)})`,
       }));
     }
   }
   return out;
+};
+
+/** kubeadm, kubelet and kubectl are installed at spec.kubernetes.version; a pin may only add digests. */
+const binariesFollowKubernetes: Rule = ({ source, view }) => {
+  const k8s = view.kubernetes.version;
+  if (view.kubernetes.install !== 'binaries' || !known(k8s)) return [];
+  return KUBERNETES_BINARIES.flatMap((name) => {
+    const given = view.components[name];
+    if (given === undefined || !known(given) || given.version === k8s) return [];
+    return [report(source, 'PICC213', ['spec', 'components', name], `${name} ${given.version} is not spec.kubernetes.version ${k8s}: kubeadm, kubelet and kubectl are installed at the cluster's version`, {
+      hint: `write version: "${k8s}" here with that release's sha256, or change spec.kubernetes.version`,
+    })];
+  });
+};
+
+/** What one install method reads and the other ignores: written for the other, it does nothing. */
+const unusedForInstallMethod: Rule = ({ source, view }) => {
+  const install = view.kubernetes.install;
+  if (!known(install)) return [];
+  if (install === 'binaries') {
+    return view.kubernetes.packageSigningKey
+      ? [report(source, 'PICC220', ['spec', 'kubernetes', 'packageSigningKey'], 'packageSigningKey is not used with install: binaries: no package repository is configured', {
+          severity: 'warning',
+          atKey: true,
+          hint: 'remove it, or use install: packages',
+        })]
+      : [];
+  }
+  return BINARIES_ONLY.filter((name) => view.components[name] !== undefined).map((name) =>
+    report(source, 'PICC220', ['spec', 'components', name], `not used: kubeadm, kubelet, kubectl and crictl come from pkgs.k8s.io's packages unless spec.kubernetes.install is binaries`, {
+      severity: 'warning',
+      atKey: true,
+      hint: 'remove it, or set spec.kubernetes.install: binaries to install them from dl.k8s.io with these digests',
+    }));
 };
 
 const containerdMatchesKubernetes: Rule = ({ source, view }) => {
@@ -324,7 +402,7 @@ const labelsTheKubeletMaySet: Rule = ({ source, view }) =>
 
 /** A re-signing key only means something for packages that come from a mirror. */
 const signingKeyNeedsMirror: Rule = ({ source, view }) =>
-  view.kubernetes.packageSigningKey && !view.mirror
+  view.kubernetes.packageSigningKey && !view.mirror && view.kubernetes.install === 'packages'
     ? [report(source, 'PICC219', ['spec', 'kubernetes', 'packageSigningKey'], 'packageSigningKey is for a mirror that re-signs pkgs.k8s.io, and there is no spec.mirror: pkgs.k8s.io itself is signed by its own key only', {
         atKey: true,
         hint: 'add spec.mirror (the mirror that signs with this key), or remove packageSigningKey',
@@ -350,7 +428,7 @@ const RULES: Rule[] = [
   boundedNodeCount,
   uniqueNodeNames, uniqueAddresses, addressesInSubnet, reservedAddresses, networksAreNetworkAddresses, noLoopbackDns,
   networksDoNotOverlap, hasControlPlane, controlPlaneEndpoint, cniSupported, kubernetesVersion, componentsKnown,
-  containerdMatchesKubernetes, labelsTheKubeletMaySet, signingKeyNeedsMirror,
+  binariesFollowKubernetes, containerdMatchesKubernetes, labelsTheKubeletMaySet, signingKeyNeedsMirror, unusedForInstallMethod,
 ];
 
 /**

@@ -5,6 +5,8 @@ export type OsId = 'raspios-bullseye' | 'raspios-bookworm' | 'raspios-trixie' | 
 export type Arch = 'arm64' | 'amd64';
 export type Role = 'control-plane' | 'worker';
 export type CniName = 'flannel' | 'calico' | 'cilium' | 'weave';
+/** How kubeadm, kubelet and kubectl reach a node: pkgs.k8s.io's apt packages or dl.k8s.io's binaries. */
+export type InstallMethod = 'packages' | 'binaries';
 
 export interface WifiSpec {
   ssid: string;
@@ -49,6 +51,7 @@ export interface ClusterSpec {
       dnsDomain?: string;
       controlPlaneEndpoint?: string;
       cni?: CniName;
+      install?: InstallMethod;
       bootstrapTokenTTL?: string;
       packageSigningKey?: string;
       ciliumOnRaspberryPiOS?: boolean;
@@ -62,6 +65,10 @@ export interface ClusterSpec {
       cniPlugins?: ComponentSpec;
       ciliumCli?: ComponentSpec;
       calico?: CalicoSpec;
+      kubeadm?: ComponentSpec;
+      kubelet?: ComponentSpec;
+      kubectl?: ComponentSpec;
+      crictl?: ComponentSpec;
     };
     mirror?: string;
     nodes: NodeSpec[];

@@ -9,7 +9,7 @@
 import { createRequire } from 'node:module';
 import { DEFAULTS } from '../plan/defaults.js';
 import { FORMATS } from './formats.js';
-import type { Arch, CniName, OsId, Role } from './types.js';
+import type { Arch, CniName, InstallMethod, OsId, Role } from './types.js';
 
 export const UNKNOWN: unique symbol = Symbol('unknown');
 export type Maybe<T> = T | typeof UNKNOWN;
@@ -22,6 +22,7 @@ const ROLES = defs['node']!.properties!['role']!.enum as readonly Role[];
 const ARCHES = defs['nodeSettings']!.properties!['arch']!.enum as readonly Arch[];
 const OSES = defs['os']!.enum as readonly OsId[];
 const CNIS = defs['kubernetes']!.properties!['cni']!.enum as readonly CniName[];
+const INSTALL_METHODS = defs['kubernetes']!.properties!['install']!.enum as readonly InstallMethod[];
 
 export interface NodeView {
   index: number;
@@ -43,6 +44,7 @@ export interface SpecView {
     serviceSubnet: Maybe<string | undefined>;
     controlPlaneEndpoint: Maybe<string | undefined>;
     cni: Maybe<CniName>;
+    install: Maybe<InstallMethod>;
     /** true only when spec.kubernetes.ciliumOnRaspberryPiOS is written as true. */
     ciliumOnRaspberryPiOS: boolean;
     /** Whether spec.kubernetes.packageSigningKey is written at all (valid or not). */
@@ -56,6 +58,10 @@ export interface SpecView {
     runc: ComponentView;
     cniPlugins: ComponentView;
     ciliumCli: ComponentView;
+    kubeadm: ComponentView;
+    kubelet: ComponentView;
+    kubectl: ComponentView;
+    crictl: ComponentView;
     /** spec.components.calico in its short form (a catalog version), when written so. */
     calicoVersion: string | undefined;
   };
@@ -158,6 +164,7 @@ export function specView(data: unknown): SpecView {
       serviceSubnet: optional(own(k8s, 'serviceSubnet'), 'ipv4-cidr'),
       controlPlaneEndpoint: optional(own(k8s, 'controlPlaneEndpoint'), 'host-port'),
       cni: setting(oneOf(own(k8s, 'cni'), CNIS), undefined, DEFAULTS.cni),
+      install: setting(oneOf(own(k8s, 'install'), INSTALL_METHODS), undefined, DEFAULTS.install),
       packageSigningKey: own(k8s, 'packageSigningKey') !== undefined,
       ciliumOnRaspberryPiOS: own(k8s, 'ciliumOnRaspberryPiOS') === true,
     },
@@ -172,6 +179,10 @@ export function specView(data: unknown): SpecView {
       runc: component(own(comps, 'runc')),
       cniPlugins: component(own(comps, 'cniPlugins')),
       ciliumCli: component(own(comps, 'ciliumCli')),
+      kubeadm: component(own(comps, 'kubeadm')),
+      kubelet: component(own(comps, 'kubelet')),
+      kubectl: component(own(comps, 'kubectl')),
+      crictl: component(own(comps, 'crictl')),
       calicoVersion: typeof own(comps, 'calico') === 'string' && FORMATS['version']!.test(own(comps, 'calico') as string) ? (own(comps, 'calico') as string) : undefined,
     },
     labels,
