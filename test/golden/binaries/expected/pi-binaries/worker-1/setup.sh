@@ -637,7 +637,10 @@ drop_stale_loopback_names() {
 NETWORK_PENDING=0
 phase_network() {
   local iface=enp1s0 address=192.168.50.21/24
-  ensure_file /etc/netplan/90-picc.yaml 0600 <<'PICC_EOF'
+  # netplan reads all its files as one configuration: the whole is checked, picc's file in
+  # it, before anything is written, and again on every run. netplan applies it at the next boot.
+  local netplan_file=/etc/netplan/90-picc.yaml cloud_init_file=/etc/netplan/50-cloud-init.yaml netplan_config
+  netplan_config=$(cat <<'PICC_EOF'
 # Static address for Kubernetes (managed by picc)
 network:
   version: 2
@@ -657,14 +660,67 @@ network:
           - 1.1.1.1
       optional: false
 PICC_EOF
-  # Check the YAML now; netplan applies it at the next boot.
-  if ((FILE_CHANGED)); then change "check the netplan configuration" netplan generate; fi
+  )
+  netplan_config+=$'\n'
+  if ! netplan_accepts "$netplan_file" "$netplan_config"; then
+    # netplan before 0.107.1 refuses an access point that two files define: cloud-init's
+    # rendering of the seed holds the same network as picc's file.
+    if [[ "$NETPLAN_ERROR" == *"Duplicate access point"* ]] && cloud_init_rendered "$cloud_init_file" \
+      && netplan_accepts "$netplan_file" "$netplan_config" "$cloud_init_file"; then
+      retire_cloud_init_netplan "$cloud_init_file"
+    else
+      die "netplan refuses the network configuration with picc's $netplan_file in it; nothing was written. netplan said: $NETPLAN_ERROR"
+    fi
+  fi
+  write_if_different "$netplan_file" 0600 "$netplan_config"
   if ip -4 -o addr show dev "$iface" 2>/dev/null | grep -qF " $address "; then
     note "$iface already has $address"
   else
     NETWORK_PENDING=1
     note "$iface gets $address at the next boot"
   fi
+}
+
+# netplan_accepts PATH CONTENT [LEFT-OUT...] — netplan reads the system's configuration with
+# PATH holding CONTENT (and without the files LEFT-OUT), in a scratch root: the real one is
+# untouched. netplan's complaint is left in NETPLAN_ERROR.
+NETPLAN_ERROR=""
+netplan_accepts() {
+  local path=$1 content=$2 scratch dir file rc=0
+  shift 2
+  scratch=$(mktemp -d "$ROOT/run/picc-netplan.XXXXXX")
+  for dir in /lib/netplan /etc/netplan /run/netplan; do
+    for file in "$ROOT$dir"/*.yaml; do
+      [[ -f "$file" ]] || continue
+      [[ " $* " == *" $dir/${file##*/} "* ]] && continue
+      mkdir -p "$scratch$dir"
+      cp -p "$file" "$scratch$dir/"
+    done
+  done
+  mkdir -p "$scratch$(dirname "$path")"
+  (umask 077 && printf '%s' "$content" >"$scratch$path")
+  NETPLAN_ERROR=$(netplan generate --root-dir "$scratch" 2>&1) || rc=$?
+  rm -rf "$scratch"
+  return "$rc"
+}
+
+# cloud_init_rendered PATH — PATH is cloud-init's rendering of a network-config (its header).
+cloud_init_rendered() {
+  [[ -f "$ROOT$1" ]] && [[ "$(head -n 1 "$ROOT$1")" == '# This file is generated from information provided by'* ]]
+}
+
+# retire_cloud_init_netplan PATH — moves cloud-init's netplan file into picc's state folder
+# (kept, not deleted: it may hold the Wi-Fi passphrase, so 0700) and tells cloud-init not to
+# render the network again.
+retire_cloud_init_netplan() {
+  local from=$1 to=/var/lib/picc/retired
+  note "cloud-init's $from defines the same access point as picc's file, which netplan before 0.107.1 refuses"
+  ensure_file /etc/cloud/cloud.cfg.d/99-picc-network.cfg 0644 <<'PICC_EOF'
+# The network is picc's (/etc/netplan/90-picc.yaml): cloud-init leaves it alone (managed by picc)
+network: {config: disabled}
+PICC_EOF
+  ensure_dir "$to" 0700
+  change "move cloud-init's $from to $to/ (picc's file holds the same network)" mv -f "$ROOT$from" "$ROOT$to/${from##*/}"
 }
 
 # Packages picc's steps and kubeadm's preflight checks need.
