@@ -39,12 +39,28 @@ export function kubeadmDocuments(c: KubeadmInput, n: KubeadmNode): Doc[] {
   return [joinConfiguration(c, n)];
 }
 
+/**
+ * Where kubeadm finds this node's patches (init and join read them; so will `kubeadm
+ * upgrade node` given the same folder). Settings the kubelet reads from its configuration
+ * file go there, not into kubeletExtraArgs: those flags are deprecated, and the
+ * KubeletConfiguration itself is one object for the whole cluster.
+ */
+export const PATCHES_DIR = '/etc/picc/kubeadm-patches';
+
+/** This node's KubeletConfiguration patch: the resolv.conf with real upstreams differs between Ubuntu and Raspberry Pi OS. */
+export function kubeletPatch(n: Pick<KubeadmNode, 'resolvConf'>): { file: string; doc: Doc } {
+  return {
+    // target "kubeletconfiguration", strategic merge (kubeadm's patch file naming)
+    file: `${PATCHES_DIR}/kubeletconfiguration+strategic.yaml`,
+    doc: { apiVersion: 'kubelet.config.k8s.io/v1beta1', kind: 'KubeletConfiguration', resolvConf: n.resolvConf },
+  };
+}
+
 function nodeRegistration(c: KubeadmInput, n: KubeadmNode): Doc {
+  // Flags without a configuration-file field (kubelet --help does not mark them deprecated).
   const args = [
     // Boards with both eth0 and wlan0 must register the address the spec gives.
     { name: 'node-ip', value: n.address },
-    // Per node: the resolv.conf with real upstreams differs between Ubuntu and Raspberry Pi OS.
-    { name: 'resolv-conf', value: n.resolvConf },
   ];
   const labels = Object.entries(n.labels).sort(byKey(([k]) => k));
   if (labels.length > 0) args.push({ name: 'node-labels', value: labels.map(([k, v]) => `${k}=${v}`).join(',') });
@@ -67,6 +83,7 @@ function initConfiguration(c: KubeadmInput, n: KubeadmNode): Doc {
     }],
     localAPIEndpoint: { advertiseAddress: n.address, bindPort: c.apiServerPort },
     nodeRegistration: nodeRegistration(c, n),
+    patches: { directory: PATCHES_DIR },
   };
 }
 
@@ -104,6 +121,7 @@ function joinConfiguration(c: KubeadmInput, n: KubeadmNode): Doc {
       bootstrapToken: { apiServerEndpoint: c.endpoint, token: c.token, caCertHashes: [c.caCertHash] },
     },
     nodeRegistration: nodeRegistration(c, n),
+    patches: { directory: PATCHES_DIR },
   };
   // The shared CA keys are pre-placed on every control plane, so no certificateKey
   // (and no two-hour --upload-certs window) is needed.

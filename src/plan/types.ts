@@ -147,6 +147,8 @@ export interface NodePlan {
     configFile: FileSpec;
     /** Cluster CA certificate (public) for probing the API endpoint before joining. */
     caFile: FileSpec;
+    /** kubeadm's patches for this node (the kubelet's resolv.conf), in the folder the config names. */
+    patches: FileSpec[];
     endpointUrl: string;
     /** A joining control plane waits for the one before it (name order); null for other nodes. */
     previousControlPlane: { name: string; readyUrl: string } | null;

@@ -65,6 +65,13 @@ function kubeadmDocs(n: NodePlan): Record<string, any>[] {
   return yamlDocs(n.kubeadm.configFile.content);
 }
 
+/** The node's KubeletConfiguration patch, parsed back from the file kubeadm reads. */
+function patchOf(n: NodePlan): Record<string, any> {
+  const docs = yamlDocs(n.kubeadm.patches[0]!.content);
+  expect(docs).toHaveLength(1);
+  return docs[0]!;
+}
+
 /** Every document of a multi-document YAML text, as data; a parse error fails the test. */
 function yamlDocs(text: string): Record<string, any>[] {
   const docs = parseAllDocuments(text);
@@ -286,10 +293,10 @@ describe('plan: kubeadm documents', () => {
     expect(init['localAPIEndpoint']).toEqual({ advertiseAddress: '192.168.1.101', bindPort: 6443 });
     expect(init['nodeRegistration']).toMatchObject({ name: 'cp-1', criSocket: 'unix:///var/run/containerd/containerd.sock' });
     // v1beta4 wants kubeletExtraArgs as a list of {name, value}, not a map.
-    expect(init['nodeRegistration']['kubeletExtraArgs']).toEqual([
-      { name: 'node-ip', value: '192.168.1.101' },
-      { name: 'resolv-conf', value: '/etc/resolv.conf' },
-    ]);
+    // Only flags without a KubeletConfiguration field; the rest is the node's patch.
+    expect(init['nodeRegistration']['kubeletExtraArgs']).toEqual([{ name: 'node-ip', value: '192.168.1.101' }]);
+    expect(init['patches']).toEqual({ directory: '/etc/picc/kubeadm-patches' });
+    expect(patchOf(node(planOf(baseSpec()), 'cp-1'))).toEqual({ apiVersion: 'kubelet.config.k8s.io/v1beta1', kind: 'KubeletConfiguration', resolvConf: '/etc/resolv.conf' });
     const cluster = byKind(docs, 'ClusterConfiguration');
     expect(cluster).toMatchObject({
       clusterName: 'lab',
@@ -334,9 +341,13 @@ describe('plan: kubeadm documents', () => {
     const reg = byKind(kubeadmDocs(node(p, 'worker-1')), 'JoinConfiguration')['nodeRegistration'];
     expect(reg['kubeletExtraArgs']).toEqual([
       { name: 'node-ip', value: '192.168.1.111' },
-      { name: 'resolv-conf', value: '/run/systemd/resolve/resolv.conf' },
       { name: 'node-labels', value: 'node.kubernetes.io/disk=ssd,zone=b' },
     ]);
+    // The kubelet's resolv.conf is a field of its configuration: kubeadm patches it in on this node alone.
+    expect(byKind(kubeadmDocs(node(p, 'worker-1')), 'JoinConfiguration')['patches']).toEqual({ directory: '/etc/picc/kubeadm-patches' });
+    expect(node(p, 'worker-1').kubeadm.patches.map((f) => [f.path, f.mode])).toEqual([['/etc/picc/kubeadm-patches/kubeletconfiguration+strategic.yaml', '0644']]);
+    expect(patchOf(node(p, 'worker-1'))['resolvConf']).toBe('/run/systemd/resolve/resolv.conf');
+    expect(patchOf(node(p, 'worker-2'))['resolvConf']).toBe('/etc/resolv.conf');
     expect(reg['taints']).toEqual([{ key: 'dedicated', value: 'gpu', effect: 'NoSchedule' }, { key: 'spot', effect: 'PreferNoSchedule' }]);
     // Without taints in the spec kubeadm keeps its own defaults: the field is left out.
     expect(byKind(kubeadmDocs(node(p, 'worker-2')), 'JoinConfiguration')['nodeRegistration']['taints']).toBeUndefined();

@@ -98,10 +98,13 @@ EOF
   [[ -f "$SHIM_STATE/systemd/enabled/containerd" && -f "$SHIM_STATE/systemd/active/containerd" ]] ||
     fail "containerd is not enabled and running"
 
-  # kubeadm configuration: secret (bootstrap token), the kubelet's resolv.conf per OS
+  # kubeadm configuration: secret (bootstrap token); the kubelet's resolv.conf per OS in the
+  # node's patch, which the configuration names
   assert_mode /etc/picc/kubeadm.yaml 0600
-  assert_contains /etc/picc/kubeadm.yaml "value: $(resolv_conf "$os")"
   assert_contains /etc/picc/kubeadm.yaml "value: ${address%/*}"
+  assert_contains /etc/picc/kubeadm.yaml $'\npatches:\n  directory: /etc/picc/kubeadm-patches\n'
+  assert_mode /etc/picc/kubeadm-patches/kubeletconfiguration+strategic.yaml 0644
+  assert_contains /etc/picc/kubeadm-patches/kubeletconfiguration+strategic.yaml $'\nkind: KubeletConfiguration\nresolvConf: '"$(resolv_conf "$os")"$'\n'
 
   # user access
   assert_mode /etc/ssh/sshd_config.d/01-picc.conf 0644
