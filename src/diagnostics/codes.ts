@@ -50,6 +50,7 @@ export const CODES = {
   PICC218: { title: 'label the kubelet may not set' },
   PICC219: { title: 'package signing key without a mirror' },
   PICC220: { title: 'setting unused by the install method' },
+  PICC221: { title: 'kernel page size not selectable for the node' },
 
   // secrets file
   PICC301: { title: 'secrets file invalid' },

@@ -1,7 +1,7 @@
 // Every default of the spec in one place. The plan applies them; the cluster rules use
 // the same resolution so that a rule sees exactly what the plan will build.
 
-import type { Arch, ClusterSpec, CniName, InstallMethod, NodeSpec, OsId, Role, TaintSpec, WifiSpec } from '../spec/types.js';
+import type { Arch, ClusterSpec, CniName, InstallMethod, KernelPageSize, NodeSpec, OsId, Role, TaintSpec, WifiSpec } from '../spec/types.js';
 
 export const DEFAULTS = {
   podSubnet: '10.244.0.0/16',
@@ -29,6 +29,8 @@ export interface ResolvedNode {
   wifi: WifiSpec | null;
   labels: Record<string, string>;
   taints: TaintSpec[];
+  /** null: config.txt's kernel line is left as the image has it. */
+  kernelPageSize: KernelPageSize | null;
   /** Index in spec.nodes, for diagnostics. */
   index: number;
 }
@@ -46,6 +48,7 @@ export function resolveNode(spec: ClusterSpec, node: NodeSpec, index: number): R
     wifi: node.wifi ?? d.wifi ?? null,
     labels: { ...(d.labels ?? {}), ...(node.labels ?? {}) },
     taints: node.taints ?? d.taints ?? [],
+    kernelPageSize: node.kernelPageSize ?? d.kernelPageSize ?? null,
     index,
   };
 }

@@ -33,6 +33,12 @@ export interface OsProfile {
    * Ubuntu's Pi kernel keeps vxlan in linux-modules-extra-raspi on some releases only.
    */
   optionalPackages: readonly string[];
+  /**
+   * Why a Raspberry Pi 5's kernel page size cannot be chosen here (spec kernelPageSize), or
+   * null where it can: Raspberry Pi OS bookworm and trixie ship kernel8.img (4 KiB pages)
+   * beside the Pi 5's default kernel_2712.img (16 KiB).
+   */
+  noPageSizeChoice: string | null;
 }
 
 // What all releases of one family share; each profile below adds only what differs.
@@ -43,6 +49,7 @@ const RASPIOS = {
   vendorMarker: '/etc/rpi-issue',
   kubeletResolvConf: '/etc/resolv.conf',
   optionalPackages: [],
+  noPageSizeChoice: null,
 } as const;
 
 const UBUNTU = {
@@ -57,6 +64,7 @@ const UBUNTU = {
   bootMount: '/boot/firmware',
   // vxlan (flannel, calico) is in the extra modules package on some Ubuntu Pi kernels.
   optionalPackages: ['linux-modules-extra-raspi'],
+  noPageSizeChoice: "Ubuntu's Raspberry Pi kernels use 4 KiB pages on every board",
 } as const;
 
 export const OS_PROFILES: Readonly<Record<OsId, OsProfile>> = {
@@ -65,6 +73,7 @@ export const OS_PROFILES: Readonly<Record<OsId, OsProfile>> = {
     id: 'raspios-bullseye',
     prettyName: 'Raspberry Pi OS 11 (bullseye)',
     osReleaseVersion: '11',
+    noPageSizeChoice: 'Raspberry Pi OS bullseye does not support the Raspberry Pi 5',
     network: 'dhcpcd',
     swap: 'dphys-swapfile',
     cloudInit: false,

@@ -18,7 +18,7 @@ import { kubeVipPod } from './kube-vip.js';
 import { networkPlan } from './network.js';
 import { OS_PROFILES } from './os-profiles.js';
 import { CRI_SOCKET, runtimePlan } from './runtime.js';
-import { hostsBlock, kernelArgs, modulesPlan, ntpDropIn, packagesPlan, swapPlan, sysctlPlan } from './system.js';
+import { hostsBlock, kernelArgs, modulesPlan, ntpDropIn, packagesPlan, pageSizePlan, swapPlan, sysctlPlan } from './system.js';
 import type { ClusterPlan, FileSpec, JoinKind, NodePlan } from './types.js';
 
 /** Where a booted node keeps picc's own files. */
@@ -138,6 +138,7 @@ function nodePlan(
     modules: modulesPlan(k.cni),
     sysctl: sysctlPlan(),
     kernelArgs: kernelArgs(network.wifiCountry),
+    kernelPageSize: pageSizePlan(n.kernelPageSize),
     boot: bootPlan(os, kernelArgs(network.wifiCountry), cluster.access.user, cluster.access.sshAuthorizedKeys, wifi !== null),
     swap: swapPlan(os),
     kubernetesPackages: install === 'packages' ? kubernetesPackagesPlan(k.version, k.minor, mirror, spec.spec.kubernetes.packageSigningKey) : null,

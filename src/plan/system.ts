@@ -1,7 +1,7 @@
 // Plan pieces for the operating-system phases: /etc/hosts, packages, kernel modules,
 // sysctl, kernel command line, swap.
 
-import type { CniName } from '../spec/types.js';
+import type { CniName, KernelPageSize } from '../spec/types.js';
 import { byKey } from '../order.js';
 import { BASE_PACKAGES, type OsProfile } from './os-profiles.js';
 import type { FileSpec } from './types.js';
@@ -68,6 +68,20 @@ export function kernelArgs(wifiCountry: string | null): string[] {
   const args = ['cgroup_enable=memory'];
   if (wifiCountry) args.push(`cfg80211.ieee80211_regdom=${wifiCountry}`);
   return args;
+}
+
+/**
+ * A Raspberry Pi 5's kernel (spec kernelPageSize): the firmware boots kernel_2712.img, with
+ * 16 KiB pages, unless config.txt names another; kernel8.img has 4 KiB pages, which
+ * jemalloc- and tcmalloc-built programs assume. picc's block in config.txt is under [pi5]
+ * (the Pi 5, Pi 500 and CM5): any other board boots as before. '16k' leaves only a comment
+ * in the block, so a board set to 4k before goes back to the firmware's default.
+ */
+export function pageSizePlan(size: KernelPageSize | null): { size: KernelPageSize; bytes: number; configTxtBlock: string } | null {
+  if (size === null) return null;
+  return size === '4k'
+    ? { size, bytes: 4096, configTxtBlock: '[pi5]\nkernel=kernel8.img\n[all]\n' }
+    : { size, bytes: 16384, configTxtBlock: "# the firmware's default kernel on a Raspberry Pi 5 (16 KiB pages)\n" };
 }
 
 export function swapPlan(os: OsProfile): { mechanism: OsProfile['swap']; files: FileSpec[] } {

@@ -106,6 +106,8 @@ export interface NodePlan {
   /** The file, and "key value" lines the running kernel must show afterwards. */
   sysctl: { file: FileSpec; expected: string };
   kernelArgs: string[];
+  /** The Raspberry Pi 5 kernel the spec asks for (its block in config.txt, its page size), or null: config.txt untouched. */
+  kernelPageSize: { size: '4k' | '16k'; bytes: number; configTxtBlock: string } | null;
   /** How the node is reached from its SD card: the cloud-init seed or picc's first-boot script. */
   boot: BootPlan;
   swap: { mechanism: OsProfile['swap']; files: FileSpec[] };

@@ -14,6 +14,7 @@ import {
 } from '../plan/catalog.js';
 import { calicoVersions } from '../plan/cni/calico.js';
 import { DEFAULTS } from '../plan/defaults.js';
+import { OS_PROFILES } from '../plan/os-profiles.js';
 import type { Arch, Role } from './types.js';
 import { UNKNOWN, specView, type Maybe, type NodeView, type SpecView } from './view.js';
 
@@ -235,6 +236,17 @@ const cniSupported: Rule = ({ source, view }) => {
   return [];
 };
 
+/** kernelPageSize picks a Raspberry Pi 5 kernel, which only Raspberry Pi OS bookworm and trixie offer. */
+const pageSizeChoosable: Rule = ({ source, view }) =>
+  nodesOf(view).flatMap((n) => {
+    if (!known(n.kernelPageSize) || n.kernelPageSize === null || !known(n.os) || !known(n.arch)) return [];
+    const why = n.arch === 'amd64' ? 'it is an amd64 board, not a Raspberry Pi' : OS_PROFILES[n.os].noPageSizeChoice;
+    if (why === null) return [];
+    return [report(source, 'PICC221', nodePath(n), `node "${known(n.name) ? n.name : `spec.nodes[${n.index}]`}" sets kernelPageSize, but ${why}`, {
+      hint: 'remove kernelPageSize from this node (or from nodeDefaults, setting it on the Raspberry Pi OS nodes that are Raspberry Pi 5s)',
+    })];
+  });
+
 const kubernetesVersion: Rule = ({ source, view }) => {
   const version = view.kubernetes.version;
   if (!known(version) || KUBERNETES_MINORS[series(version)]) return [];
@@ -429,6 +441,7 @@ const RULES: Rule[] = [
   uniqueNodeNames, uniqueAddresses, addressesInSubnet, reservedAddresses, networksAreNetworkAddresses, noLoopbackDns,
   networksDoNotOverlap, hasControlPlane, controlPlaneEndpoint, cniSupported, kubernetesVersion, componentsKnown,
   binariesFollowKubernetes, containerdMatchesKubernetes, labelsTheKubeletMaySet, signingKeyNeedsMirror, unusedForInstallMethod,
+  pageSizeChoosable,
 ];
 
 /**

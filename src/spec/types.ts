@@ -26,7 +26,11 @@ export interface NodeSettings {
   wifi?: WifiSpec;
   labels?: Record<string, string>;
   taints?: TaintSpec[];
+  kernelPageSize?: KernelPageSize;
 }
+
+/** Raspberry Pi 5's kernel: kernel8.img (4 KiB pages) or the firmware's default kernel_2712.img (16 KiB). */
+export type KernelPageSize = '4k' | '16k';
 
 export interface NodeSpec extends NodeSettings {
   name: string;

@@ -9,7 +9,7 @@
 import { createRequire } from 'node:module';
 import { DEFAULTS } from '../plan/defaults.js';
 import { FORMATS } from './formats.js';
-import type { Arch, CniName, InstallMethod, OsId, Role } from './types.js';
+import type { Arch, CniName, InstallMethod, KernelPageSize, OsId, Role } from './types.js';
 
 export const UNKNOWN: unique symbol = Symbol('unknown');
 export type Maybe<T> = T | typeof UNKNOWN;
@@ -23,6 +23,7 @@ const ARCHES = defs['nodeSettings']!.properties!['arch']!.enum as readonly Arch[
 const OSES = defs['os']!.enum as readonly OsId[];
 const CNIS = defs['kubernetes']!.properties!['cni']!.enum as readonly CniName[];
 const INSTALL_METHODS = defs['kubernetes']!.properties!['install']!.enum as readonly InstallMethod[];
+const PAGE_SIZES = defs['kernelPageSize']!.enum as readonly KernelPageSize[];
 
 export interface NodeView {
   index: number;
@@ -31,6 +32,8 @@ export interface NodeView {
   role: Maybe<Role>;
   os: Maybe<OsId>;
   arch: Maybe<Arch>;
+  /** null when neither the node nor nodeDefaults sets it. */
+  kernelPageSize: Maybe<KernelPageSize | null>;
 }
 
 /** A component pin: absent, readable (version and the digests given), or UNKNOWN. */
@@ -139,10 +142,11 @@ export function specView(data: unknown): SpecView {
   const fromDefaults = <T>(read: (d: unknown) => Maybe<T | undefined>): Maybe<T | undefined> => (defaultsOk ? read(defaults) : UNKNOWN);
   const dOs = fromDefaults((d) => oneOf(own(d, 'os'), OSES));
   const dArch = fromDefaults((d) => oneOf(own(d, 'arch'), ARCHES));
+  const dPageSize = fromDefaults((d) => oneOf(own(d, 'kernelPageSize'), PAGE_SIZES));
 
   const nodes: Maybe<NodeView[]> = Array.isArray(rawNodes) && rawNodes.length > 0
     ? rawNodes.map((n: unknown, index): NodeView => {
-        if (!isMapping(n)) return { index, name: UNKNOWN, address: UNKNOWN, role: UNKNOWN, os: UNKNOWN, arch: UNKNOWN };
+        if (!isMapping(n)) return { index, name: UNKNOWN, address: UNKNOWN, role: UNKNOWN, os: UNKNOWN, arch: UNKNOWN, kernelPageSize: UNKNOWN };
         return {
           index,
           name: required(own(n, 'name'), 'dns-label'),
@@ -150,6 +154,7 @@ export function specView(data: unknown): SpecView {
           role: setting(oneOf(own(n, 'role'), ROLES), undefined, DEFAULTS.role),
           os: setting(oneOf(own(n, 'os'), OSES), dOs, DEFAULTS.os),
           arch: setting(oneOf(own(n, 'arch'), ARCHES), dArch, DEFAULTS.arch),
+          kernelPageSize: setting<KernelPageSize | null>(oneOf(own(n, 'kernelPageSize'), PAGE_SIZES), dPageSize, null),
         };
       })
     : UNKNOWN;

@@ -19,7 +19,7 @@ REAL_TOOLS=(bash env cat grep sed awk cut tail head tr wc sort tee flock date sh
   install mkdir mv cp ln chmod rm touch stat dirname basename find mktemp)
 # Commands the scripts call that must never reach the real system.
 SHIMMED=(id uname df timedatectl sleep dd hostname ip getent chown stat dpkg-query apt-get apt-cache
-  apt-mark systemctl modprobe modinfo sysctl swapoff curl gpg containerd nmcli netplan cilium
+  apt-mark systemctl modprobe modinfo sysctl swapoff curl gpg containerd nmcli netplan cilium getconf
   systemd-machine-id-setup)
 
 node_address() {
