@@ -17,6 +17,7 @@
 # started), LOGDIR/boot-N.cmdline and LOGDIR/boots.tsv (boot, seconds, how it ended).
 # Exits 1 if a boot crashes, times out (PICC_VM_BOOT_TIMEOUT, default 900 s)
 # or the guest reboots more than PICC_VM_MAX_BOOTS times (default 5).
+# PICC_VM_SMP (default 2) is the guest's vCPU count (e2e-both.sh gives each of two guests one).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
@@ -25,6 +26,7 @@ logdir=${2:?usage: firmware.sh DISK LOGDIR [MIRROR_PORT]}
 mirror_port=${3:-}
 boot_timeout=${PICC_VM_BOOT_TIMEOUT:-900}
 max_boots=${PICC_VM_MAX_BOOTS:-5}
+smp=${PICC_VM_SMP:-2}
 mkdir -p "$logdir"
 loader=$(mktemp -d)
 trap 'rm -rf "$loader"' EXIT
@@ -94,7 +96,7 @@ for ((boot = 1; boot <= max_boots; boot++)); do
   start=${EPOCHREALTIME/./} # microseconds
   set +e
   timeout --foreground "$boot_timeout" qemu-system-x86_64 \
-    -machine q35 -accel tcg,thread=multi -cpu max -smp 2 -m 2048 \
+    -machine q35 -accel tcg,thread=multi -cpu max -smp "$smp" -m 2048 \
     -no-reboot -nodefaults -display none -monitor none -serial stdio \
     -kernel "$loader/kernel" -initrd "$loader/initramfs" -append "$cmdline" \
     -drive "file=$disk,format=raw,if=virtio,cache=writeback" \
