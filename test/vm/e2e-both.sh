@@ -7,7 +7,7 @@
 # two images concurrently and builds trixie's once). Each guest gets one vCPU
 # (PICC_VM_SMP=1 unless set): two TCG guests on a 2-core machine, one core each. Each
 # guest's output goes to its own log, printed whole once that guest has finished, trixie
-# first, then bookworm, never interleaved. Prints per-guest status and wall time and
+# first, then bookworm, never interleaved; a line on stderr says when each run ends. Prints per-guest status and wall time and
 # the host's load before and after. Exits 0 only if both guests pass.
 # Interrupted (INT, TERM), it stops both runs (their whole process groups).
 set -euo pipefail
@@ -42,17 +42,32 @@ for os in "${guests[@]}"; do
 done
 set +m
 
+# Say when each run ends (the order they end in is not fixed); print each output
+# whole, in the fixed order, as soon as it and the ones before it have ended.
 summary=()
 failed=0
-for i in "${!guests[@]}"; do
-  os=${guests[$i]}
-  wait "${pids[$i]}" || true
-  read -r rc seconds < "$logs/$os.status" || { rc=1 seconds='?'; }
+next=0
+declare -A said=()
+while ((next < ${#guests[@]})); do
+  for i in "${!guests[@]}"; do
+    os=${guests[$i]}
+    if [[ -z ${said[$os]:-} ]] && ! kill -0 "${pids[$i]}" 2>/dev/null; then
+      wait "${pids[$i]}" || true
+      [[ -s $logs/$os.status ]] || echo "1 ?" > "$logs/$os.status" # killed before it could say
+      read -r rc seconds < "$logs/$os.status"
+      vm_log "the $os guest's run ended: exit $rc after ${seconds}s"
+      said[$os]=1
+    fi
+  done
+  os=${guests[$next]}
+  if [[ -z ${said[$os]:-} ]]; then sleep 2; continue; fi
+  read -r rc seconds < "$logs/$os.status"
   echo "# ===== $os guest: its whole output ====="
   cat "$logs/$os.log"
   echo "# ===== $os guest: exit $rc after ${seconds}s ====="
   ((rc == 0)) || failed=1
   summary+=("$os $([[ $rc == 0 ]] && echo passed || echo FAILED) in ${seconds}s")
+  next=$((next + 1))
 done
 pids=()
 
