@@ -18,6 +18,7 @@ logs=$(mktemp -d "${TMPDIR:-/var/tmp}/picc-vm-both.XXXXXX")
 export PICC_VM_SMP=${PICC_VM_SMP:-1}
 pids=()
 
+# shellcheck disable=SC2317  # called from the traps
 stop_runs() {
   local pid
   for pid in "${pids[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || true; done
@@ -72,5 +73,6 @@ done
 pids=()
 
 echo "# host load after: $(uptime | sed 's/.*load average: //')"
-echo "# both guests: $(IFS=';'; echo "${summary[*]}" | sed 's/;/; /g'); all: $((SECONDS - start))s"
+joined=$(printf '%s; ' "${summary[@]}")
+echo "# both guests: ${joined%; }; all: $((SECONDS - start))s"
 exit "$failed"
