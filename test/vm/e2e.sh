@@ -246,6 +246,8 @@ setup_end=$(final epoch 2>/dev/null || echo)
 setup_took='?'
 [[ -z $setup_start || -z $setup_end ]] || setup_took=$((setup_end - $(date -u -d "$setup_start" +%s)))s
 echo "# setup: ${setup_took} from its first start (cloud-init's runcmd or the setup unit) until the observer's verdict '$verdict' (at ${setup_end:+$(final uptime)}s uptime of the last boot); setup started $(guest /var/log/picc-setup.log 2>/dev/null | grep -c '^picc setup for') time(s)"
+# The harness's clock mark (picc-vm-clock, kept by firmware.sh's tsc=reliable): 0 when it held.
+echo "# clock: setup logged $(guest /var/log/picc-setup.log 2>/dev/null | grep -c 'waiting for NTP time synchronisation') wait(s) for NTP (0: the harness's clock mark held)"
 echo "# mirror: $(grep -c ' 503 ' "$run/mirror.log") answers 503, $(grep -c ' 200 ' "$run/mirror.log") answers 200; last 503 at $(grep ' 503 ' "$run/mirror.log" | tail -n1 | awk '{ print $1 }')s"
 echo "# all boots: ${boot_seconds}s; whole test: ${SECONDS}s"
 if ((failed)); then
