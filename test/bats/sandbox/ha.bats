@@ -126,6 +126,11 @@ assert_waited_for_api_then_joined() {
   rerun_changes_nothing
 }
 
+# Prints the kubeadm phase of the last run (shown with --show-output-of-passing-tests).
+kubeadm_phase_log() {
+  awk '/^\[13\/14\]/ { exit } /^\[12\/14\] kubeadm/ { on = 1 } on { print "# " $0 }' <<<"$output"
+}
+
 @test "HA join order: cp-3 joins only once cp-2 serves the API on its own address; while cp-2 does not, cp-3 waits and never joins" {
   make_root raspios-trixie cp-3
   touch "$SHIM_STATE/api-down-192.168.1.103"
@@ -136,10 +141,12 @@ assert_waited_for_api_then_joined() {
   refute_called "kubeadm join .*"
   # the cluster's endpoint was up all along: only cp-2 held it back
   assert_called "curl .* https://$VIP_RE:6443/readyz"
+  kubeadm_phase_log
 
   rm "$SHIM_STATE/api-down-192.168.1.103"
   run_setup
   assert_success
+  kubeadm_phase_log
   (($(call_index "curl .* https://192\\.168\\.1\\.103:6443/readyz") < $(call_index "kubeadm join .*"))) || fail "joined before cp-2 answered: $(last_run_calls)"
   refute_called "curl .* https://192\\.168\\.1\\.101:6443/readyz"
   assert_exists /var/lib/picc/done
