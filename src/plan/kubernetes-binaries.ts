@@ -29,8 +29,8 @@ export function kubernetesBinariesPlan(version: string, components: BinaryCompon
   };
 }
 
-function installed(d: Download): { download: Download; path: string } {
-  return { download: d, path: `${BIN_DIR}/${d.name}` };
+function installed(d: Download): { download: Download; path: string; restartsKubelet: boolean } {
+  return { download: d, path: `${BIN_DIR}/${d.name}`, restartsKubelet: d.name === 'kubelet' };
 }
 
 // kubernetes/release cmd/krel/templates/latest/kubelet/kubelet.service, ExecStart moved.

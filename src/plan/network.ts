@@ -62,6 +62,8 @@ function netplanPlan(content: string) {
     cloudInitFile: '/etc/netplan/50-cloud-init.yaml',
     // The first words of every cloud-init release's header (the rest of it has varied).
     cloudInitHeader: '# This file is generated from information provided by',
+    // What netplan before 0.107.1 says of an access point two files define.
+    duplicateApError: 'Duplicate access point',
     retiredDir: '/var/lib/picc/retired',
     cloudInitOff: {
       path: '/etc/cloud/cloud.cfg.d/99-picc-network.cfg',

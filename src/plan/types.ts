@@ -95,6 +95,8 @@ export interface NodePlan {
       /** cloud-init's rendering of the seed's network-config, and how to recognise it. */
       cloudInitFile: string;
       cloudInitHeader: string;
+      /** netplan's complaint that setup settles by retiring cloud-init's file (and no other). */
+      duplicateApError: string;
       /** Where setup keeps cloud-init's file when netplan refuses it beside picc's. */
       retiredDir: string;
       /** Tells cloud-init not to render the network again once its file is retired. */
@@ -124,7 +126,8 @@ export interface NodePlan {
   kubernetesBinaries: {
     version: string;
     /** Each installed as the file at path (mode 0755). */
-    binaries: { download: Download; path: string }[];
+    /** restartsKubelet: a new copy must reach a kubelet that already runs (the kubelet binary itself). */
+    binaries: { download: Download; path: string; restartsKubelet: boolean }[];
     /** A release tarball: its member is installed at path. */
     crictl: { download: Download; member: string; path: string };
     /** The kubelet's unit and kubeadm's drop-in for it, as the packages install them. */

@@ -16,11 +16,9 @@ PASS='$(touch /tmp/picc-pwnd);`x` '"'"'"\ back\slash'
 setup_file() {
   sandbox_setup_file # the shims and the fake artifacts; no matrix OS is needed
   local dir="$BATS_FILE_TMPDIR/hostile" q
-  mkdir -p "$dir"
   # JSON strings are YAML double-quoted scalars.
   q() { node -e 'process.stdout.write(JSON.stringify(process.argv[1]))' "$1"; }
-  {
-    cat <<EOF
+  SB_WIFI_SECRET="$(q "$SSID"): $(q "$PASS")" compile_cluster "$dir" <<EOF
 apiVersion: picc/v1alpha1
 kind: Cluster
 metadata:
@@ -42,13 +40,6 @@ spec:
     - { name: cp-1, role: control-plane, address: 192.168.1.101, os: raspios-trixie }
     - { name: worker-1, address: 192.168.1.102, os: ubuntu-24.04 }
 EOF
-    component_digests
-  } >"$dir/cluster.yaml"
-  { sed -e 's/^cluster: matrix$/cluster: hostile/' -e '/^wifi: {}$/d' "$SANDBOX_DIR/fixtures/matrix.secrets.yaml"
-    printf 'wifi:\n  %s: %s\n' "$(q "$SSID")" "$(q "$PASS")"; } >"$dir/cluster.secrets.yaml"
-  chmod 0600 "$dir/cluster.secrets.yaml"
-  node "$REPO_DIR/dist/cli.js" compile "$dir/cluster.yaml" --secrets "$dir/cluster.secrets.yaml" -o "$dir/out" \
-    >"$dir/compile.log" 2>&1 || { cat "$dir/compile.log" >&2; return 1; }
   export SB_CLUSTER_OUT="$dir/out/hostile"
 }
 

@@ -18,9 +18,7 @@ setup_file() {
   q() { node -e 'process.stdout.write(JSON.stringify(process.argv[1]))' "$1"; }
   for os in raspios-bullseye raspios-bookworm raspios-trixie ubuntu-22.04 ubuntu-24.04; do
     dir="$BATS_FILE_TMPDIR/$os"
-    mkdir -p "$dir"
-    {
-      cat <<EOF
+    SB_WIFI_SECRET="$(q "$SSID"): $(q "$PASS")" compile_cluster "$dir" <<EOF
 apiVersion: picc/v1alpha1
 kind: Cluster
 metadata:
@@ -44,13 +42,6 @@ spec:
       interface: wlan0
       wifi: { ssid: $(q "$SSID"), country: PL }
 EOF
-      component_digests
-    } >"$dir/cluster.yaml"
-    { sed -e 's/^cluster: matrix$/cluster: wifi/' -e '/^wifi: {}$/d' "$SANDBOX_DIR/fixtures/matrix.secrets.yaml"
-      printf 'wifi:\n  %s: %s\n' "$(q "$SSID")" "$(q "$PASS")"; } >"$dir/cluster.secrets.yaml"
-    chmod 0600 "$dir/cluster.secrets.yaml"
-    node "$REPO_DIR/dist/cli.js" compile "$dir/cluster.yaml" --secrets "$dir/cluster.secrets.yaml" -o "$dir/out" \
-      >"$dir/compile.log" 2>&1 || { cat "$dir/compile.log" >&2; return 1; }
   done
 }
 

@@ -2,7 +2,7 @@
 # shaped like a freshly flashed board, and command shims (helpers/shim) first on PATH.
 #
 #   setup_file() { sandbox_setup_file OS...; }    # compile the fixture once per OS
-#   compile_cluster DIR [COMPONENT-LINE...] <SPEC   # another cluster (SB_CLUSTER_OUT)
+#   compile_cluster DIR [COMPONENT-LINE...] <SPEC   # another cluster (SB_CLUSTER_OUT; SB_WIFI_SECRET)
 #   make_root OS NODE [--no-memory] [--no-swap] [--ip CIDR|none]
 #   run_setup [ARGS]                               # bats `run` of that node's setup.sh
 
@@ -94,7 +94,13 @@ compile_cluster() {
     for line in "$@"; do printf '    %s\n' "$line"; done
   } >"$dir/cluster.yaml"
   name=$(sed -n 's/^  name: //p' "$dir/cluster.yaml")
-  sed "s/^cluster: matrix\$/cluster: $name/" "$SANDBOX_DIR/fixtures/matrix.secrets.yaml" >"$dir/cluster.secrets.yaml"
+  # SB_WIFI_SECRET: one "SSID: passphrase" line (YAML scalars) for the secrets file's wifi:.
+  if [[ -n "${SB_WIFI_SECRET:-}" ]]; then
+    { sed -e "s/^cluster: matrix\$/cluster: $name/" -e '/^wifi: {}$/d' "$SANDBOX_DIR/fixtures/matrix.secrets.yaml"
+      printf 'wifi:\n  %s\n' "$SB_WIFI_SECRET"; } >"$dir/cluster.secrets.yaml"
+  else
+    sed "s/^cluster: matrix\$/cluster: $name/" "$SANDBOX_DIR/fixtures/matrix.secrets.yaml" >"$dir/cluster.secrets.yaml"
+  fi
   chmod 0600 "$dir/cluster.secrets.yaml"
   node "$REPO_DIR/dist/cli.js" compile "$dir/cluster.yaml" --secrets "$dir/cluster.secrets.yaml" -o "$dir/out" \
     >"$dir/compile.log" 2>&1 || { cat "$dir/compile.log" >&2; return 1; }

@@ -793,9 +793,9 @@ phase_kubernetes_binaries() {
   download kubectl https://dl.k8s.io/release/v1.36.4/bin/linux/arm64/kubectl 0ecf44450ee6063bf19dd166a103ee6df4a9034455c2abce626e6eea657d73fb kubectl
   download crictl https://github.com/kubernetes-sigs/cri-tools/releases/download/v1.36.0/crictl-v1.36.0-linux-arm64.tar.gz 68328594ccf780a80ae2b092d9f6ce484eec7cf540c275242e8fd954bfd95332 crictl-v1.36.0-linux-arm64.tar.gz
 
-  install_binary kubeadm 1.36.4 6a849c07d3e1c708f5c40f1ac8be03a56124204dfc7e1931e4113634019c0dad kubeadm /usr/local/bin/kubeadm
-  install_binary kubelet 1.36.4 fd53ea3fcbd077844f50a3c67e9b52f62972a563674956bab0c0f4fb7ea37d50 kubelet /usr/local/bin/kubelet
-  install_binary kubectl 1.36.4 0ecf44450ee6063bf19dd166a103ee6df4a9034455c2abce626e6eea657d73fb kubectl /usr/local/bin/kubectl
+  install_binary kubeadm 1.36.4 6a849c07d3e1c708f5c40f1ac8be03a56124204dfc7e1931e4113634019c0dad kubeadm /usr/local/bin/kubeadm 0
+  install_binary kubelet 1.36.4 fd53ea3fcbd077844f50a3c67e9b52f62972a563674956bab0c0f4fb7ea37d50 kubelet /usr/local/bin/kubelet 1
+  install_binary kubectl 1.36.4 0ecf44450ee6063bf19dd166a103ee6df4a9034455c2abce626e6eea657d73fb kubectl /usr/local/bin/kubectl 0
   if ! installed_matches crictl 68328594ccf780a80ae2b092d9f6ce484eec7cf540c275242e8fd954bfd95332 || [[ ! -x "$ROOT$crictl" ]]; then
     ensure_dir "$(dirname "$crictl")" 0755
     change "unpack crictl $crictl_version as $crictl" tar --no-same-owner -C "$ROOT$(dirname "$crictl")" \
@@ -855,12 +855,13 @@ PICC_EOF
   fi
 }
 
-# install_binary NAME VERSION SHA256 FILE PATH — the verified download FILE as PATH (0755),
-# unless an earlier run installed that exact artifact there.
+# install_binary NAME VERSION SHA256 FILE PATH RESTARTS_KUBELET — the verified download FILE
+# as PATH (0755), unless an earlier run installed that exact artifact there; a new kubelet
+# binary owes a running kubelet its restart.
 install_binary() {
-  local name=$1 version=$2 sha=$3 file=$4 path=$5
+  local name=$1 version=$2 sha=$3 file=$4 path=$5 restarts_kubelet=$6
   if installed_matches "$name" "$sha" && [[ -x "$ROOT$path" ]]; then return 0; fi
-  if [[ "$name" == kubelet ]]; then owe kubelet-restart; fi
+  if ((restarts_kubelet)); then owe kubelet-restart; fi
   change "install $name $version as $path" install -D -m 0755 "$ROOT$DOWNLOAD_DIR/$file" "$ROOT$path"
   record_installed "$name" "$sha"
 }

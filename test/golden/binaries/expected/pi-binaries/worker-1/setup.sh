@@ -665,7 +665,7 @@ PICC_EOF
   if ! netplan_accepts "$netplan_file" "$netplan_config"; then
     # netplan before 0.107.1 refuses an access point that two files define: cloud-init's
     # rendering of the seed holds the same network as picc's file.
-    if [[ "$NETPLAN_ERROR" == *"Duplicate access point"* ]] && cloud_init_rendered "$cloud_init_file" \
+    if [[ "$NETPLAN_ERROR" == *'Duplicate access point'* ]] && cloud_init_rendered "$cloud_init_file" \
       && netplan_accepts "$netplan_file" "$netplan_config" "$cloud_init_file"; then
       retire_cloud_init_netplan "$cloud_init_file"
     else
@@ -833,9 +833,9 @@ phase_kubernetes_binaries() {
   download kubectl https://dl.k8s.io/release/v1.36.4/bin/linux/amd64/kubectl 8b8f088da2dab964f853b38464033b1be15ede2839eca751482357c45abdd05a kubectl
   download crictl https://github.com/kubernetes-sigs/cri-tools/releases/download/v1.36.0/crictl-v1.36.0-linux-amd64.tar.gz 83855e114566a8a8c44c548d515670f51de3a5e1da8b2effb59870e2f10c25a3 crictl-v1.36.0-linux-amd64.tar.gz
 
-  install_binary kubeadm 1.36.4 10d054585907f2c8bb823c84f6a66b3bd2a474c3d795475f04e9a44f78650fe6 kubeadm /usr/local/bin/kubeadm
-  install_binary kubelet 1.36.4 cf2562db46c48ab84cc3791540778ee7fb1a0a008529adbb434723dd02ed8b4b kubelet /usr/local/bin/kubelet
-  install_binary kubectl 1.36.4 8b8f088da2dab964f853b38464033b1be15ede2839eca751482357c45abdd05a kubectl /usr/local/bin/kubectl
+  install_binary kubeadm 1.36.4 10d054585907f2c8bb823c84f6a66b3bd2a474c3d795475f04e9a44f78650fe6 kubeadm /usr/local/bin/kubeadm 0
+  install_binary kubelet 1.36.4 cf2562db46c48ab84cc3791540778ee7fb1a0a008529adbb434723dd02ed8b4b kubelet /usr/local/bin/kubelet 1
+  install_binary kubectl 1.36.4 8b8f088da2dab964f853b38464033b1be15ede2839eca751482357c45abdd05a kubectl /usr/local/bin/kubectl 0
   if ! installed_matches crictl 83855e114566a8a8c44c548d515670f51de3a5e1da8b2effb59870e2f10c25a3 || [[ ! -x "$ROOT$crictl" ]]; then
     ensure_dir "$(dirname "$crictl")" 0755
     change "unpack crictl $crictl_version as $crictl" tar --no-same-owner -C "$ROOT$(dirname "$crictl")" \
@@ -895,12 +895,13 @@ PICC_EOF
   fi
 }
 
-# install_binary NAME VERSION SHA256 FILE PATH — the verified download FILE as PATH (0755),
-# unless an earlier run installed that exact artifact there.
+# install_binary NAME VERSION SHA256 FILE PATH RESTARTS_KUBELET — the verified download FILE
+# as PATH (0755), unless an earlier run installed that exact artifact there; a new kubelet
+# binary owes a running kubelet its restart.
 install_binary() {
-  local name=$1 version=$2 sha=$3 file=$4 path=$5
+  local name=$1 version=$2 sha=$3 file=$4 path=$5 restarts_kubelet=$6
   if installed_matches "$name" "$sha" && [[ -x "$ROOT$path" ]]; then return 0; fi
-  if [[ "$name" == kubelet ]]; then owe kubelet-restart; fi
+  if ((restarts_kubelet)); then owe kubelet-restart; fi
   change "install $name $version as $path" install -D -m 0755 "$ROOT$DOWNLOAD_DIR/$file" "$ROOT$path"
   record_installed "$name" "$sha"
 }

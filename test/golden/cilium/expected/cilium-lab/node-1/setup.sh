@@ -664,7 +664,7 @@ PICC_EOF
   if ! netplan_accepts "$netplan_file" "$netplan_config"; then
     # netplan before 0.107.1 refuses an access point that two files define: cloud-init's
     # rendering of the seed holds the same network as picc's file.
-    if [[ "$NETPLAN_ERROR" == *"Duplicate access point"* ]] && cloud_init_rendered "$cloud_init_file" \
+    if [[ "$NETPLAN_ERROR" == *'Duplicate access point'* ]] && cloud_init_rendered "$cloud_init_file" \
       && netplan_accepts "$netplan_file" "$netplan_config" "$cloud_init_file"; then
       retire_cloud_init_netplan "$cloud_init_file"
     else
