@@ -7,7 +7,7 @@ import 'reflect-metadata';
 import { Command, CommanderError, Option } from 'commander';
 import { formatJson } from './diagnostics/format.js';
 import { runBoot } from './cli/boot.js';
-import { runCompile, runRotateToken, runSecretsInit, runValidate } from './cli/commands.js';
+import { runCompile, runPlan, runRotateToken, runSecretsInit, runValidate } from './cli/commands.js';
 import { Exit, Reporter, type OutputOptions, type Streams } from './cli/reporter.js';
 import { PICC_VERSION } from './version.js';
 
@@ -46,6 +46,14 @@ function program(json: boolean): Command {
     .addOption(format)
     .addOption(strict)
     .action((spec: string, opts) => runValidate(spec, reporter('validate', opts), opts));
+  cmd
+    .command('plan')
+    .description('show what compile would do: the cluster facts and, per node, its role, address, delivery, setup phases and downloads; writes nothing')
+    .argument('<spec>', 'the cluster spec')
+    .addOption(secretsFile)
+    .addOption(format)
+    .addOption(strict)
+    .action((spec: string, opts) => runPlan(spec, reporter('plan', opts), opts));
   cmd
     .command('boot')
     .description("write one node's seed onto its SD card's mounted boot partition (cloud-init seed, or picc's first-boot script)")

@@ -45,14 +45,19 @@ export interface CompileResult {
 
 /** The whole compiler: a pure function of (spec text, secrets text). Problems in both files are reported together. */
 export function compile(specFile: string, specText: string, secretsFile: string, secretsText: string): CompileResult {
+  const planned = planCluster(specFile, specText, secretsFile, secretsText);
+  return planned.plan ? { ...planned, artifacts: render(planned.plan) } : planned;
+}
+
+/** compile without the render stage: what `picc plan` shows. */
+export function planCluster(specFile: string, specText: string, secretsFile: string, secretsText: string): { plan?: ClusterPlan; diagnostics: Diagnostic[] } {
   const analysis = analyze(specFile, specText);
   const secrets = parseSecrets(secretsFile, secretsText);
   const diagnostics = [...analysis.diagnostics, ...secrets.diagnostics];
   if (!analysis.spec || !analysis.source || !secrets.value || hasErrors(diagnostics)) return { diagnostics };
   diagnostics.push(...checkSecrets(analysis.source, analysis.spec, secrets.value, secretsFile));
   if (hasErrors(diagnostics)) return { diagnostics };
-  const clusterPlan = plan(analysis.spec, secrets.value);
-  return { plan: clusterPlan, artifacts: render(clusterPlan), diagnostics };
+  return { plan: plan(analysis.spec, secrets.value), diagnostics };
 }
 
 /**

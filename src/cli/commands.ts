@@ -6,11 +6,12 @@
 import { relative } from 'node:path';
 import { fileProblem } from '../diagnostics/report.js';
 import { OutputRefused, stageOutput, type StagedOutput } from '../emit.js';
-import { analyze, compile, validateAll } from '../index.js';
+import { analyze, compile, planCluster, validateAll } from '../index.js';
 import { parseSecrets, serializeSecrets } from '../secrets/file.js';
 import { generateSecrets, rotateToken } from '../secrets/generate.js';
 import { replaceSecretsFile, writeNewSecretsFile } from '../secrets/store.js';
 import { locateSecrets, readSecrets, readText } from './inputs.js';
+import { planLines, planView } from './plan-view.js';
 import { Exit, type Reporter } from './reporter.js';
 
 const USER_ERRNO = new Set(['EACCES', 'EEXIST', 'ENOTDIR', 'EISDIR', 'EROFS', 'EPERM', 'ENOSPC', 'EDQUOT', 'ENAMETOOLONG', 'ELOOP', 'EXDEV']);
@@ -85,6 +86,29 @@ export async function runCompile(spec: string, r: Reporter, opts: { out: string;
       nodes: nodes.map((n) => ({ name: n.name, role: n.joinKind, address: n.address, os: n.os.id })),
     },
   );
+}
+
+/**
+ * `picc plan`: what compile would do, per node, without writing anything. With no secrets
+ * file yet the plan is made with throw-away secrets (never written), and the CA is shown
+ * as not created.
+ */
+export async function runPlan(spec: string, r: Reporter, opts: { secrets?: string }): Promise<void> {
+  const text = await specText(spec, r);
+  const secrets = await secretsText(spec, opts.secrets, r);
+  const analysis = analyze(spec, text);
+  if (!analysis.spec || !secrets.path) {
+    r.add(...(secrets.path && secrets.text !== undefined ? planCluster(spec, text, secrets.path, secrets.text).diagnostics : analysis.diagnostics));
+    r.stopIfFailing();
+    throw new Exit(1);
+  }
+  const secretsYaml = secrets.text ?? serializeSecrets(await generateSecrets(analysis.spec.metadata.name, new Date()));
+  const result = planCluster(spec, text, secrets.path, secretsYaml);
+  r.add(...result.diagnostics);
+  r.stopIfFailing();
+  if (!result.plan) throw new Error('planCluster returned no plan and no error');
+  const view = planView(result.plan, secrets.text !== undefined);
+  r.succeed(planLines(view, spec), { plan: view });
 }
 
 /** Runs one write of compile; a refusal or a path the user chose that cannot be written is their input (exit 1), not a bug. */

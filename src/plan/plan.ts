@@ -57,7 +57,9 @@ export function plan(spec: ClusterSpec, secrets: SecretsBundle): ClusterPlan {
       endpointPort,
       cni,
       highAvailability: controlPlanes.length > 1,
+      caCertHash: caCertHash(secrets.ca.cert),
     },
+    mirror: spec.spec.mirror ?? null,
     network: { subnet: formatCidr(lan), prefix: lan.prefix, gateway: spec.spec.network.gateway, dns: [...spec.spec.network.dns] },
     access: {
       user: access.user ?? DEFAULTS.user,
@@ -79,7 +81,7 @@ export function plan(spec: ClusterSpec, secrets: SecretsBundle): ClusterPlan {
     certSANs: unique([endpointHost, ...controlPlanes.flatMap((n) => [n.name, n.address])]),
     token: secrets.bootstrapToken,
     tokenTTL: k.bootstrapTokenTTL ?? DEFAULTS.bootstrapTokenTTL,
-    caCertHash: caCertHash(secrets.ca.cert),
+    caCertHash: cluster.kubernetes.caCertHash,
     criSocket: CRI_SOCKET,
     skipKubeProxy: false,
   };
@@ -98,7 +100,7 @@ function nodePlan(
   all: ResolvedNode[],
 ): NodePlan {
   const os = OS_PROFILES[n.os];
-  const mirror = spec.spec.mirror ?? null;
+  const mirror = cluster.mirror;
   const k = cluster.kubernetes;
   const isControlPlane = n.role === 'control-plane';
   const wifi = n.wifi ? { ...n.wifi, passphrase: secrets.wifi.get(n.wifi.ssid) ?? '' } : null;

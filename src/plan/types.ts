@@ -36,7 +36,11 @@ export interface ClusterPlan {
     endpointPort: number;
     cni: Exclude<CniName, 'weave'>;
     highAvailability: boolean;
+    /** kubeadm's discovery hash of the cluster CA (sha256 over its public key). */
+    caCertHash: string;
   };
+  /** spec.mirror: every upstream download goes through MIRROR/HOST/PATH; null fetches upstream. */
+  mirror: string | null;
   network: { subnet: string; prefix: number; gateway: string; dns: string[] };
   access: { user: string; sshAuthorizedKeys: string[]; permitRootLogin: 'no' | 'prohibit-password' | 'yes' };
   /** Every node, sorted by name (output order never depends on spec order). */

@@ -1,0 +1,172 @@
+// What `picc plan` shows: the cluster facts and, per node, how it is reached, what setup.sh
+// will do and what it fetches. planView turns the ClusterPlan into that data (also the
+// `--format json` answer); planLines lays it out for people, printing nodes that do
+// exactly the same work once. Pure: no files, no clock.
+
+import { X509Certificate } from 'node:crypto';
+import { nodeFetches, type Fetch } from '../plan/downloads.js';
+import type { ClusterPlan, NodePlan } from '../plan/types.js';
+
+export interface NodeView {
+  name: string;
+  role: NodePlan['role'];
+  /** kubeadm init, join as a control plane, join as a worker. */
+  join: NodePlan['joinKind'];
+  os: string;
+  arch: string;
+  address: string;
+  interface: string;
+  wifi: string | null;
+  /** How setup reaches the board from its card: NoCloud seed, or picc's first-boot script. */
+  delivery: NodePlan['boot']['delivery'];
+  bootPartition: string;
+  phases: string[];
+  fetches: Fetch[];
+}
+
+export interface PlanView {
+  cluster: string;
+  kubernetes: {
+    version: string;
+    install: 'packages' | 'binaries';
+    endpoint: string;
+    highAvailability: boolean;
+    podSubnet: string;
+    serviceSubnet: string;
+    dnsDomain: string;
+    cni: string;
+  };
+  network: { subnet: string; gateway: string; dns: string[] };
+  mirror: string | null;
+  /** Null when the secrets file does not exist yet: compile creates the CA. */
+  ca: { certHash: string; notAfter: string } | null;
+  bootstrapToken: { ttl: string; from: string };
+  nodes: NodeView[];
+}
+
+export function planView(plan: ClusterPlan, haveSecrets: boolean): PlanView {
+  const first = plan.nodes.find((n) => n.joinKind === 'init')!;
+  const k = plan.kubernetes;
+  return {
+    cluster: plan.name,
+    kubernetes: {
+      version: k.version,
+      install: first.kubernetesBinaries ? 'binaries' : 'packages',
+      endpoint: `https://${k.endpoint}`,
+      highAvailability: k.highAvailability,
+      podSubnet: k.podSubnet,
+      serviceSubnet: k.serviceSubnet,
+      dnsDomain: k.dnsDomain,
+      cni: first.cni && 'version' in first.cni ? `${k.cni} ${first.cni.version}` : first.cni?.kind === 'cilium' ? `cilium (cilium-cli ${first.cni.cli.version})` : k.cni,
+    },
+    network: { subnet: plan.network.subnet, gateway: plan.network.gateway, dns: plan.network.dns },
+    mirror: plan.mirror,
+    ca: haveSecrets ? { certHash: k.caCertHash, notAfter: new Date(new X509Certificate(plan.adminKubeconfig.caCert).validTo).toISOString().slice(0, 10) } : null,
+    bootstrapToken: { ttl: first.kubeadm.tokenTTL, from: first.name },
+    nodes: plan.nodes.map((n) => ({
+      name: n.name,
+      role: n.role,
+      join: n.joinKind,
+      os: n.os.id,
+      arch: n.arch,
+      address: `${n.address}/${n.prefix}`,
+      interface: n.interface,
+      wifi: n.wifi?.ssid ?? null,
+      delivery: n.boot.delivery,
+      bootPartition: n.boot.mount,
+      phases: n.phases.map((p) => p.title),
+      fetches: nodeFetches(n, plan.mirror),
+    })),
+  };
+}
+
+const JOIN_WORDS: Record<NodePlan['joinKind'], string> = {
+  init: 'kubeadm init',
+  'join-control-plane': 'joins as control plane',
+  'join-worker': 'joins as worker',
+};
+
+const DELIVERY_WORDS: Record<NodePlan['boot']['delivery'], string> = {
+  'cloud-init': 'cloud-init seed',
+  'first-boot': 'first-boot script',
+};
+
+export function planLines(v: PlanView, specFile: string): string[] {
+  const k = v.kubernetes;
+  const lines = [
+    `picc plan for cluster ${v.cluster} (${specFile})`,
+    '',
+    'Cluster',
+    ...table([
+      ['API endpoint', `${k.endpoint}${k.highAvailability ? ' (virtual IP held by kube-vip)' : ''}`],
+      ['Kubernetes', `${k.version}, ${k.install === 'packages' ? 'packages from pkgs.k8s.io' : 'release binaries from dl.k8s.io'}`],
+      ['pod subnet', k.podSubnet],
+      ['service subnet', k.serviceSubnet],
+      ['DNS domain', k.dnsDomain],
+      ['CNI', k.cni],
+      ['LAN', `${v.network.subnet}, gateway ${v.network.gateway}, DNS ${v.network.dns.join(' ')}`],
+      ['downloads', v.mirror === null ? 'from upstream (no mirror)' : `through the mirror ${v.mirror}`],
+      ['CA hash', v.ca ? v.ca.certHash : 'none yet: the first compile creates the secrets file and its CA'],
+      ...(v.ca ? [['CA valid until', v.ca.notAfter] as [string, string]] : []),
+      ['join token', `expires ${v.bootstrapToken.ttl} after kubeadm init on ${v.bootstrapToken.from} (later joins: picc secrets rotate-token, then compile)`],
+    ]),
+    '',
+    'Nodes',
+    ...columns([
+      ['NAME', 'ROLE', 'OS', 'ADDRESS', 'INTERFACE', 'FROM THE CARD'],
+      ...v.nodes.map((n) => [n.name, JOIN_WORDS[n.join], `${n.os} ${n.arch}`, n.address, n.wifi === null ? n.interface : `${n.interface} (Wi-Fi ${n.wifi})`, `${DELIVERY_WORDS[n.delivery]} on ${n.bootPartition}`]),
+    ]),
+  ];
+  for (const group of sameWork(v.nodes)) {
+    const head = group[0]!;
+    lines.push('', `setup.sh on ${group.map((n) => n.name).join(', ')}`);
+    lines.push(...wrap('  phases: ', head.phases.map((p, i) => `${i + 1} ${p}`)));
+    lines.push('  fetches:');
+    lines.push(...columns(head.fetches.map((f) => [f.name, f.version, f.url, checkWords(f, v.mirror)])).map((l) => `  ${l}`));
+  }
+  return lines;
+}
+
+function checkWords(f: Fetch, mirror: string | null): string {
+  const check = 'sha256' in f.check ? `sha256 ${f.check.sha256.slice(0, 12)}…` : 'fingerprint' in f.check ? `key ${f.check.fingerprint}` : 'signed by that key';
+  return mirror !== null && f.url !== f.upstream ? `${check}, via mirror` : check;
+}
+
+/** Nodes whose setup does the same phases with the same fetches, in node order. */
+function sameWork(nodes: readonly NodeView[]): NodeView[][] {
+  const groups = new Map<string, NodeView[]>();
+  for (const n of nodes) {
+    const key = JSON.stringify([n.phases, n.fetches]);
+    const group = groups.get(key);
+    if (group) group.push(n);
+    else groups.set(key, [n]);
+  }
+  return [...groups.values()];
+}
+
+/** items joined by ", " in lines of at most 100 characters, the first after `lead`. */
+function wrap(lead: string, items: readonly string[]): string[] {
+  const lines: string[] = [];
+  let line = lead;
+  for (const [i, item] of items.entries()) {
+    const piece = i < items.length - 1 ? `${item},` : item;
+    if (line.length > lead.length && line.length + 1 + piece.length > 100) {
+      lines.push(line);
+      line = ' '.repeat(lead.length) + piece;
+    } else {
+      line += line.length > lead.length ? ` ${piece}` : piece;
+    }
+  }
+  return [...lines, line];
+}
+
+function table(rows: readonly [string, string][]): string[] {
+  const width = Math.max(...rows.map(([label]) => label.length));
+  return rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`);
+}
+
+function columns(rows: readonly string[][]): string[] {
+  if (rows.length === 0) return [];
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows.map((r) => `  ${r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ')}`);
+}
