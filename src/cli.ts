@@ -35,6 +35,7 @@ function program(json: boolean): Command {
     .option('-o, --out <dir>', 'output folder', 'out')
     .addOption(secretsFile)
     .option('--force', 'write into an output folder that holds files picc did not write (they are kept)')
+    .option('--check', 'write nothing; exit 1 and list the files when the output folder is not what the spec compiles to now')
     .addOption(format)
     .addOption(strict)
     .action((spec: string, opts) => runCompile(spec, reporter('compile', opts), opts));

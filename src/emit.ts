@@ -112,13 +112,13 @@ export async function emit(outDir: string, cluster: string, artifacts: readonly 
   return staged.folder;
 }
 
-interface RelativeFile {
+export interface RelativeFile {
   path: string;
   mode: number;
   content: string;
 }
 
-function relativeFiles(cluster: string, artifacts: readonly Artifact[]): RelativeFile[] {
+export function relativeFiles(cluster: string, artifacts: readonly Artifact[]): RelativeFile[] {
   return artifacts.map((a) => {
     // Checked before anything is written: a "<cluster>/../x" path would escape the folder.
     const rest = a.path.startsWith(`${cluster}/`) ? a.path.slice(cluster.length + 1) : '';

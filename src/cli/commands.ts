@@ -3,14 +3,17 @@
 // secrets file in memory and writes it only once the output is staged, just before the
 // output is moved into place.
 
-import { relative } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileProblem } from '../diagnostics/report.js';
 import { OutputRefused, stageOutput, type StagedOutput } from '../emit.js';
+import { compareOutput } from '../emit-check.js';
+import { shQuote } from '../render/shell.js';
 import { analyze, compile, planCluster, validateAll } from '../index.js';
 import { parseSecrets, serializeSecrets } from '../secrets/file.js';
 import { generateSecrets, rotateToken } from '../secrets/generate.js';
 import { replaceSecretsFile, writeNewSecretsFile } from '../secrets/store.js';
 import { locateSecrets, readSecrets, readText } from './inputs.js';
+import { compileSummary } from './compile-summary.js';
 import { planLines, planView } from './plan-view.js';
 import { Exit, type Reporter } from './reporter.js';
 
@@ -48,7 +51,7 @@ export async function runValidate(spec: string, r: Reporter, opts: { secrets?: s
   r.succeed([`picc: ${spec} is valid`], { spec });
 }
 
-export async function runCompile(spec: string, r: Reporter, opts: { out: string; secrets?: string; force?: boolean }): Promise<void> {
+export async function runCompile(spec: string, r: Reporter, opts: { out: string; secrets?: string; force?: boolean; check?: boolean }): Promise<void> {
   const text = await specText(spec, r);
   const secrets = await secretsText(spec, opts.secrets, r);
   const analysis = analyze(spec, text);
@@ -58,6 +61,7 @@ export async function runCompile(spec: string, r: Reporter, opts: { out: string;
     r.stopIfFailing();
     throw new Exit(1);
   }
+  if (opts.check) return checkOutput(spec, text, secrets, r, opts.out);
   const created = secrets.text === undefined;
   const secretsYaml = secrets.text ?? serializeSecrets(await generateSecrets(analysis.spec.metadata.name, new Date()));
   const result = compile(spec, text, secrets.path, secretsYaml);
@@ -76,14 +80,11 @@ export async function runCompile(spec: string, r: Reporter, opts: { out: string;
   const shown = rel && !rel.startsWith('..') ? rel : staged.folder;
   const nodes = result.plan.nodes;
   r.succeed(
-    [
-      `picc: wrote ${result.artifacts.length} files for ${nodes.length} nodes to ${shown}/${staged.kept.length > 0 ? ` (${staged.kept.length} other file${staged.kept.length === 1 ? '' : 's'} there left alone)` : ''}`,
-      ...nodes.map((n) => `  ${n.name.padEnd(20)} ${n.joinKind.padEnd(19)} ${n.address.padEnd(16)} ${n.os.id}`),
-    ],
+    compileSummary({ plan: result.plan, spec, ...(opts.secrets ? { secrets: opts.secrets } : {}), folder: shown, files: result.artifacts.length, kept: staged.kept.length }),
     {
       wrote: true,
       output: { folder: staged.folder, files: result.artifacts.map((a) => a.path), secretsFileCreated: created ? secrets.path : null },
-      nodes: nodes.map((n) => ({ name: n.name, role: n.joinKind, address: n.address, os: n.os.id })),
+      nodes: nodes.map((n) => ({ name: n.name, role: n.joinKind, address: n.address, os: n.os.id, delivery: n.boot.delivery })),
     },
   );
 }
@@ -109,6 +110,26 @@ export async function runPlan(spec: string, r: Reporter, opts: { secrets?: strin
   if (!result.plan) throw new Error('planCluster returned no plan and no error');
   const view = planView(result.plan, secrets.text !== undefined);
   r.succeed(planLines(view, spec), { plan: view });
+}
+
+/**
+ * compile --check: exit 0 when <out>/<cluster>/ is what the spec compiles to now, else one
+ * PICC504 per differing file (exit 1). Reads only: a missing secrets file is not created.
+ */
+async function checkOutput(spec: string, text: string, secrets: { path?: string; text?: string }, r: Reporter, out: string): Promise<void> {
+  if (secrets.text === undefined) {
+    r.add(fileProblem(secrets.path!, 'PICC505', `there is no secrets file ${secrets.path}, so the output cannot be compared (it holds the cluster's CA and join token)`, 'give it with --secrets, or compile once without --check to create it'));
+    r.stopIfFailing();
+  }
+  const result = compile(spec, text, secrets.path!, secrets.text!);
+  r.add(...result.diagnostics);
+  r.stopIfFailing();
+  const { folder, differences } = await compareOutput(out, result.plan!.name, result.artifacts!);
+  const words = { missing: 'missing', content: 'its content differs', mode: 'its mode differs', 'not a file': 'not a file', stale: 'written by an earlier compile; compile would delete it' };
+  for (const d of differences) {
+    r.add(fileProblem(join(folder, d.path), 'PICC504', `${join(folder, d.path)} is not what ${spec} compiles to: ${words[d.why]}`, `run ${['picc', 'compile', spec, '-o', out].map(shQuote).join(' ')} to bring the output up to date`));
+  }
+  r.succeed([`picc: ${folder}/ is up to date with ${spec} (${result.artifacts!.length + 1} files)`], { upToDate: true, folder });
 }
 
 /** Runs one write of compile; a refusal or a path the user chose that cannot be written is their input (exit 1), not a bug. */

@@ -61,6 +61,8 @@ export const CODES = {
   PICC501: { title: 'output folder holds files picc did not write', hint: 'move them away, choose another folder with -o, or --force to write beside them' },
   PICC502: { title: 'output folder holds the spec or its secrets file', hint: 'choose an output folder outside the spec\'s folder, e.g. -o out' },
   PICC503: { title: 'output folder cannot be written', hint: 'choose another output folder with -o' },
+  PICC504: { title: 'output is not what the spec compiles to (compile --check)', hint: 'run picc compile without --check to bring the output up to date' },
+  PICC505: { title: 'compile --check needs the secrets file', hint: 'the output holds the cluster\'s CA and token: without the secrets file it cannot be compared' },
 
   // picc boot: the SD card's boot partition
   PICC601: { title: 'not a Raspberry Pi boot partition', hint: 'mount the card\'s boot partition (bootfs, system-boot) and give its mount point' },

@@ -1,0 +1,48 @@
+// What `picc compile` says when it has written the output: how much, for which nodes, and
+// the next step for each way a board is reached (picc boot onto the card, setup.sh on a
+// running board, kubectl with admin.kubeconfig). Pure: lines from the plan and the paths
+// the user gave, quoted for a POSIX shell when they need it.
+
+import type { ClusterPlan, NodePlan } from '../plan/types.js';
+import { shQuote } from '../render/shell.js';
+
+export interface SummaryInput {
+  plan: ClusterPlan;
+  /** The spec and secrets paths as the user gave them (secrets only when given with --secrets). */
+  spec: string;
+  secrets?: string;
+  /** The output folder as shown to the user (relative to the working folder when inside it). */
+  folder: string;
+  files: number;
+  kept: number;
+}
+
+export function compileSummary(s: SummaryInput): string[] {
+  const nodes = s.plan.nodes;
+  const others = s.kept > 0 ? ` (${s.kept} other file${s.kept === 1 ? '' : 's'} there left alone)` : '';
+  const boot = ['picc', 'boot', s.spec, ...(s.secrets ? ['--secrets', s.secrets] : [])].map(shQuote).join(' ');
+  const byDelivery = (d: NodePlan['boot']['delivery']) => nodes.filter((n) => n.boot.delivery === d).map((n) => n.name);
+  const firstBoot = byDelivery('first-boot');
+  const cloudInit = byDelivery('cloud-init');
+  const lines = [
+    `picc: wrote ${s.files} files for ${nodes.length} nodes to ${s.folder}/${others}`,
+    ...nodes.map((n) => `  ${n.name.padEnd(20)} ${n.joinKind.padEnd(19)} ${n.address.padEnd(16)} ${n.os.id}`),
+    '',
+    'Next, for each board (the first control plane first; the others wait for it by themselves):',
+  ];
+  if (firstBoot.length > 0) {
+    lines.push(`  ${list(firstBoot)}: flash the OS image, mount the card's boot partition, then`, `    ${boot} <node> <boot partition>   (writes the first-boot script)`);
+  }
+  if (cloudInit.length > 0) {
+    lines.push(`  ${list(cloudInit)}: flash the OS image, mount the card's boot partition, then`, `    ${boot} <node> <boot partition>   (writes the cloud-init seed)`);
+  }
+  lines.push(
+    `  a board that is already running: copy ${shQuote(s.folder)}/<node>/setup.sh onto it and run: sudo ./setup.sh --reboot`,
+    `Then, from this machine: KUBECONFIG=${shQuote(`${s.folder}/admin.kubeconfig`)} kubectl get nodes`,
+  );
+  return lines;
+}
+
+function list(names: readonly string[]): string {
+  return names.length <= 3 ? names.join(', ') : `${names.slice(0, 2).join(', ')} and ${names.length - 2} more`;
+}
