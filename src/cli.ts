@@ -7,6 +7,8 @@ import 'reflect-metadata';
 import { Command, CommanderError, Option } from 'commander';
 import { formatJson } from './diagnostics/format.js';
 import { runBoot } from './cli/boot.js';
+import { runInit } from './cli/init.js';
+import { STARTER_OS_IDS } from './cli/starter.js';
 import { runCompile, runPlan, runRotateToken, runSecretsInit, runValidate } from './cli/commands.js';
 import { Exit, Reporter, type OutputOptions, type Streams } from './cli/reporter.js';
 import { PICC_VERSION } from './version.js';
@@ -28,6 +30,15 @@ function program(json: boolean): Command {
     .version(PICC_VERSION, '-V, --version')
     .exitOverride()
     .configureOutput({ writeErr: (s) => (json ? undefined : process.stderr.write(s)) });
+  cmd
+    .command('init')
+    .description('write a commented starter spec that compiles as it is (never over an existing file)')
+    .argument('[file]', 'the spec to write', 'cluster.yaml')
+    .option('--nodes <n>', 'how many boards: one control plane, the rest workers', '3')
+    .option('--os <os>', `the boards' OS: ${STARTER_OS_IDS.join(', ')}`, 'raspios-trixie')
+    .option('--schema <ref>', "what the editor modeline points at (default: this picc's schema file)")
+    .addOption(format)
+    .action((file: string, opts) => runInit(file, reporter('init', opts), opts));
   cmd
     .command('compile')
     .description('compile a cluster spec into <out>/<cluster>/<node>/{setup.sh,user-data,meta-data,network-config}')

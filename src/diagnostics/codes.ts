@@ -20,6 +20,7 @@ export const CODES = {
   PICC009: { title: 'character not allowed in the file' },
   PICC010: { title: 'wrong usage', hint: 'see `picc --help` or `picc <command> --help`' },
   PICC011: { title: 'no place for the secrets file', hint: 'name the secrets file with --secrets FILE' },
+  PICC012: { title: 'file exists (picc init never overwrites)', hint: 'give another file name, or move the file away yourself' },
 
   // schema (shape of the spec)
   PICC101: { title: 'unknown key', hint: 'remove it, or check its spelling against the spec reference in README.md' },
