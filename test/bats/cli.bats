@@ -460,3 +460,28 @@ mode_of() {
   if LC_ALL=C grep -q $'[\x01-\x08\x0b-\x1f\x7f]' <<<"$stderr"; then fail "raw control characters on stderr"; fi
   if grep -q $'\u2028' <<<"$stderr"; then fail "raw U+2028 on stderr"; fi
 }
+
+# --- init, plan, compile --check ------------------------------------------------------
+
+@test "init, plan, compile and compile --check, as a new user runs them" {
+  picc init --nodes 2 --os raspios-bookworm lab.yaml
+  assert_success
+  assert_output --partial 'wrote lab.yaml: one control plane and 1 worker on raspios-bookworm'
+  picc init lab.yaml
+  assert_failure 1
+  [[ "$stderr" == *'error[PICC012]'* ]] || fail "$stderr"
+  picc plan lab.yaml --format json
+  assert_success
+  node -e 'const d = JSON.parse(require("fs").readFileSync(0, "utf8")); if (d.plan.nodes.length !== 2 || d.plan.ca !== null) process.exit(1)' <<<"$output"
+  [[ ! -e lab.secrets.yaml ]] || fail "plan wrote a secrets file"
+  picc compile lab.yaml -o out
+  assert_success
+  assert_output --partial 'picc boot lab.yaml <node> <boot partition>   (writes the first-boot script)'
+  picc compile lab.yaml -o out --check
+  assert_success
+  sed -i 's/address: 192.168.1.11$/address: 192.168.1.12/' lab.yaml
+  picc compile lab.yaml -o out --check
+  assert_failure 1
+  [[ "$stderr" == *'error[PICC504]: out/homelab/worker-1/'* ]] || fail "$stderr"
+  refute_stack_trace
+}
