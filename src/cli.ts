@@ -62,6 +62,7 @@ function program(json: boolean): Command {
     .command('plan')
     .description('show what compile would do: the cluster facts and, per node, its role, address, delivery, setup phases and downloads; writes nothing')
     .argument('<spec>', 'the cluster spec')
+    .option('-o, --out <dir>', 'output folder whose previous compile to compare against', 'out')
     .addOption(secretsFile)
     .addOption(format)
     .addOption(strict)

@@ -3,12 +3,14 @@
 // secrets file in memory and writes it only once the output is staged, just before the
 // output is moved into place.
 
+import { readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { fileProblem } from '../diagnostics/report.js';
 import { OutputRefused, stageOutput, type StagedOutput } from '../emit.js';
 import { compareOutput } from '../emit-check.js';
 import { shQuote } from '../render/shell.js';
 import { analyze, compile, planCluster, validateAll } from '../index.js';
+import { FACTS_NAME, parseFacts } from '../plan/facts.js';
 import { parseSecrets, serializeSecrets } from '../secrets/file.js';
 import { generateSecrets, rotateToken } from '../secrets/generate.js';
 import { replaceSecretsFile, writeNewSecretsFile } from '../secrets/store.js';
@@ -94,7 +96,7 @@ export async function runCompile(spec: string, r: Reporter, opts: { out: string;
  * file yet the plan is made with throw-away secrets (never written), and the CA is shown
  * as not created.
  */
-export async function runPlan(spec: string, r: Reporter, opts: { secrets?: string }): Promise<void> {
+export async function runPlan(spec: string, r: Reporter, opts: { secrets?: string; out: string }): Promise<void> {
   const text = await specText(spec, r);
   const secrets = await secretsText(spec, opts.secrets, r);
   const analysis = analyze(spec, text);
@@ -108,7 +110,9 @@ export async function runPlan(spec: string, r: Reporter, opts: { secrets?: strin
   r.add(...result.diagnostics);
   r.stopIfFailing();
   if (!result.plan) throw new Error('planCluster returned no plan and no error');
-  const view = planView(result.plan, secrets.text !== undefined);
+  const folder = join(opts.out, result.plan.name);
+  const facts = parseFacts(await readFile(join(folder, FACTS_NAME), 'utf8').catch(() => ''));
+  const view = planView(result.plan, secrets.text !== undefined, facts ? { folder, facts } : undefined);
   r.succeed(planLines(view, spec), { plan: view });
 }
 

@@ -5,6 +5,7 @@
 
 import { X509Certificate } from 'node:crypto';
 import { nodeFetches, type Fetch } from '../plan/downloads.js';
+import { clusterFacts, compareFacts, type ClusterFacts, type NodeChange } from '../plan/facts.js';
 import type { ClusterPlan, NodePlan } from '../plan/types.js';
 
 export interface NodeView {
@@ -42,9 +43,11 @@ export interface PlanView {
   ca: { certHash: string; notAfter: string } | null;
   bootstrapToken: { ttl: string; from: string };
   nodes: NodeView[];
+  /** The output folder's previous compile (picc-facts.json), compared node by node; null when there is none. */
+  previous: { folder: string; kubernetesVersion: string; nodes: NodeChange[] } | null;
 }
 
-export function planView(plan: ClusterPlan, haveSecrets: boolean): PlanView {
+export function planView(plan: ClusterPlan, haveSecrets: boolean, previous?: { folder: string; facts: ClusterFacts }): PlanView {
   const first = plan.nodes.find((n) => n.joinKind === 'init')!;
   const k = plan.kubernetes;
   return {
@@ -77,6 +80,7 @@ export function planView(plan: ClusterPlan, haveSecrets: boolean): PlanView {
       phases: n.phases.map((p) => p.title),
       fetches: nodeFetches(n, plan.mirror),
     })),
+    previous: previous ? { folder: previous.folder, kubernetesVersion: previous.facts.kubernetesVersion, nodes: compareFacts(previous.facts, clusterFacts(plan)) } : null,
   };
 }
 
@@ -124,6 +128,30 @@ export function planLines(v: PlanView, specFile: string): string[] {
     lines.push('  fetches:');
     lines.push(...columns(head.fetches.map((f) => [f.name, f.version, f.url, checkWords(f, v.mirror)])).map((l) => `  ${l}`));
   }
+  if (v.previous) lines.push('', ...previousLines(v.previous, k.version));
+  return lines;
+}
+
+/** What the new compile means for the boards of the output folder's previous one. */
+function previousLines(p: NonNullable<PlanView['previous']>, version: string): string[] {
+  const lines = [`Against the output in ${p.folder}/ (compiled for Kubernetes ${p.kubernetesVersion})`];
+  if (p.kubernetesVersion !== version) lines.push(`  Kubernetes ${p.kubernetesVersion} -> ${version}: the boards already set up need an upgrade, not setup.sh`);
+  const named = (change: NodeChange['change']) => p.nodes.filter((n) => n.change === change).map((n) => n.node);
+  const added = named('new');
+  const removed = named('removed');
+  const same = named('same');
+  if (added.length > 0) lines.push(`  new: ${added.join(', ')}: set up from the card (picc boot) or with its setup.sh`);
+  if (removed.length > 0) lines.push(`  no longer in the spec: ${removed.join(', ')}: compile deletes their files; take the boards out with kubectl drain and kubectl delete node`);
+  const changed = new Map<string, string[]>();
+  for (const n of p.nodes.filter((c) => c.change === 'changed')) {
+    const key = n.facets.map((f) => `${f.facet}: ${f.meaning}`).join('\n');
+    changed.set(key, [...(changed.get(key) ?? []), n.node]);
+  }
+  for (const [reasons, nodes] of changed) {
+    lines.push(`  files changed for ${nodes.join(', ')}:`, ...reasons.split('\n').map((r) => `    ${r}`));
+  }
+  if (same.length > 0) lines.push(`  unchanged: ${same.join(', ')}`);
+  if (added.length + removed.length + changed.size === 0 && p.kubernetesVersion === version) lines.push('  nothing changes: no board needs its files again');
   return lines;
 }
 

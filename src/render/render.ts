@@ -1,6 +1,7 @@
 // Stage 5 — render: ClusterPlan → Artifact[] (path relative to the output folder,
 // mode, content). Scripts come from nunjucks templates; YAML is built as data.
 
+import { FACTS_NAME, clusterFacts, serializeFacts } from '../plan/facts.js';
 import { byKey } from '../order.js';
 import type { ClusterPlan, NodePlan } from '../plan/types.js';
 import { PICC_VERSION } from '../version.js';
@@ -18,6 +19,8 @@ export function render(cluster: ClusterPlan): Artifact[] {
   const artifacts: Artifact[] = [];
   for (const node of cluster.nodes) artifacts.push(...renderNode(cluster, node));
   artifacts.push({ path: `${cluster.name}/admin.kubeconfig`, mode: 0o600, content: adminKubeconfig(cluster) });
+  // What this output was compiled for: the next `picc plan` compares against it.
+  artifacts.push({ path: `${cluster.name}/${FACTS_NAME}`, mode: 0o644, content: serializeFacts(clusterFacts(cluster)) });
   return artifacts.sort(byKey((a) => a.path));
 }
 

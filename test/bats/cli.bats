@@ -109,7 +109,7 @@ mode_of() {
   picc compile homelab.yaml -o "$WORK/out"
   assert_success
   refute_stack_trace
-  assert_output --partial "wrote 31 files for 6 nodes"
+  assert_output --partial "wrote 32 files for 6 nodes"
   for n in "${EXAMPLE_NODES[@]}"; do
     assert_output --partial "$n"
     d="$WORK/out/homelab/$n"
@@ -121,8 +121,9 @@ mode_of() {
     assert_equal "$(ls "$d" | tr "\n" " ")" "first-boot.sh meta-data network-config setup.sh user-data "
   done
   assert_equal "$(mode_of "$WORK/out/homelab/admin.kubeconfig")" 600
+  assert_equal "$(mode_of "$WORK/out/homelab/picc-facts.json")" 644
   # Exactly the example's nodes, nothing else.
-  assert_equal "$(ls "$WORK/out/homelab" | tr '\n' ' ')" "admin.kubeconfig ${EXAMPLE_NODES[*]} picc-manifest.json "
+  assert_equal "$(ls "$WORK/out/homelab" | tr '\n' ' ')" "admin.kubeconfig ${EXAMPLE_NODES[*]} picc-facts.json picc-manifest.json "
 }
 
 @test "compile keeps the modes under a permissive umask" {

@@ -79,10 +79,10 @@ describe.each(cases)('determinism: $name', (c) => {
       // Nothing of the old bundle survives in the new output.
       for (const value of secretValues(old)) expect(a.content.includes(value), `${a.path} still holds an old secret`).toBe(false);
       for (const m of mb.match(/<[A-Z0-9-]+( [a-zA-Z.]+)?>/g) ?? []) masks.add(m.replace(/ .*>/, '>'));
-      if (b.content !== a.content) expect(mb, `${a.path} changed but no secret in it was masked`).toMatch(/<(TOKEN|CA-HASH|PEM|BASE64|INSTANCE-ID)[ >]/);
+      if (b.content !== a.content) expect(mb, `${a.path} changed but no secret in it was masked`).toMatch(/<(TOKEN|CA-HASH|PEM|BASE64|INSTANCE-ID|JOIN-DIGEST)[ >]/);
     }
     // Every kind of mask was needed: the test masks what is really there, nothing speculative.
-    expect([...masks].sort()).toEqual(['<BASE64>', '<CA-HASH>', '<INSTANCE-ID>', '<PEM>', '<TOKEN>']);
+    expect([...masks].sort()).toEqual(['<BASE64>', '<CA-HASH>', '<INSTANCE-ID>', '<JOIN-DIGEST>', '<PEM>', '<TOKEN>']);
   });
 });
 
@@ -197,7 +197,9 @@ function masker(b: SecretsBundle): (text: string) => string {
         if (!name) throw new Error(`base64 data that is not from the secrets bundle: ${data.slice(0, 60)}…`);
         return `${key}<BASE64 ${name}>`;
       })
-      .replace(/^(instance-id: picc-[a-z0-9-]+-)[0-9a-f]{16}$/m, '$1<INSTANCE-ID>');
+      .replace(/^(instance-id: picc-[a-z0-9-]+-)[0-9a-f]{16}$/m, '$1<INSTANCE-ID>')
+      // picc-facts.json: the digest of each node's join material (kubeadm config with the token, CA keys).
+      .replace(/^( {6}"join": ")[0-9a-f]{64}(",?)$/gm, '$1<JOIN-DIGEST>$2');
 }
 
 function normalisePem(text: string): string {
