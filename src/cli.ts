@@ -4,7 +4,7 @@
 // usage errors and bugs included, is one JSON document on stdout.
 
 import 'reflect-metadata';
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { formatJson } from './diagnostics/format.js';
 import { runBoot } from './cli/boot.js';
 import { runInit } from './cli/init.js';
@@ -23,6 +23,11 @@ function wantsJson(argv: readonly string[]): boolean {
 function program(json: boolean): Command {
   const format = new Option('--format <format>', 'output for people (human) or for tools (json)').choices(['human', 'json']).default('human');
   const strict = new Option('--strict', 'treat warnings as errors');
+  const fromVersion = new Option('--from <version>', 'the Kubernetes version the cluster runs now (default: from the output folder\'s previous compile); a newer kubernetes.version gives every node an upgrade.sh')
+    .argParser((v: string) => {
+      if (!/^[0-9]+\.[0-9]+\.[0-9]+$/.test(v)) throw new InvalidArgumentError('give a version x.y.z, e.g. --from 1.35.2');
+      return v;
+    });
   const secretsFile = new Option('--secrets <file>', 'secrets file (default: <spec>.secrets.yaml beside the spec)');
   const reporter = (command: string, opts: OutputOptions) => new Reporter(command, { format: opts.format, strict: opts.strict === true }, streams);
   const cmd = new Command('picc')
@@ -47,6 +52,7 @@ function program(json: boolean): Command {
     .addOption(secretsFile)
     .option('--force', 'write into an output folder that holds files picc did not write (they are kept)')
     .option('--check', 'write nothing; exit 1 and list the files when the output folder is not what the spec compiles to now')
+    .addOption(fromVersion)
     .addOption(format)
     .addOption(strict)
     .action((spec: string, opts) => runCompile(spec, reporter('compile', opts), opts));
@@ -63,6 +69,7 @@ function program(json: boolean): Command {
     .description('show what compile would do: the cluster facts and, per node, its role, address, delivery, setup phases and downloads; writes nothing')
     .argument('<spec>', 'the cluster spec')
     .option('-o, --out <dir>', 'output folder whose previous compile to compare against', 'out')
+    .addOption(fromVersion)
     .addOption(secretsFile)
     .addOption(format)
     .addOption(strict)

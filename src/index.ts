@@ -6,6 +6,8 @@
 import { hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics/diagnostic.js';
 import type { SourceDoc } from './diagnostics/locate.js';
 import { plan } from './plan/plan.js';
+import { upgradeRefusal } from './plan/upgrade.js';
+import { report } from './diagnostics/report.js';
 import type { ClusterPlan } from './plan/types.js';
 import { render, type Artifact } from './render/render.js';
 import { parseSecrets } from './secrets/file.js';
@@ -44,20 +46,28 @@ export interface CompileResult {
 }
 
 /** The whole compiler: a pure function of (spec text, secrets text). Problems in both files are reported together. */
-export function compile(specFile: string, specText: string, secretsFile: string, secretsText: string): CompileResult {
-  const planned = planCluster(specFile, specText, secretsFile, secretsText);
+export function compile(specFile: string, specText: string, secretsFile: string, secretsText: string, options: CompileOptions = {}): CompileResult {
+  const planned = planCluster(specFile, specText, secretsFile, secretsText, options);
   return planned.plan ? { ...planned, artifacts: render(planned.plan) } : planned;
 }
 
 /** compile without the render stage: what `picc plan` shows. */
-export function planCluster(specFile: string, specText: string, secretsFile: string, secretsText: string): { plan?: ClusterPlan; diagnostics: Diagnostic[] } {
+export interface CompileOptions {
+  /** The version the cluster runs, and where picc learnt it (picc-facts.json, --from): compile adds upgrade.sh. */
+  upgradeFrom?: { version: string; source: string };
+}
+
+export function planCluster(specFile: string, specText: string, secretsFile: string, secretsText: string, options: CompileOptions = {}): { plan?: ClusterPlan; diagnostics: Diagnostic[] } {
   const analysis = analyze(specFile, specText);
   const secrets = parseSecrets(secretsFile, secretsText);
   const diagnostics = [...analysis.diagnostics, ...secrets.diagnostics];
   if (!analysis.spec || !analysis.source || !secrets.value || hasErrors(diagnostics)) return { diagnostics };
   diagnostics.push(...checkSecrets(analysis.source, analysis.spec, secrets.value, secretsFile));
+  const from = options.upgradeFrom;
+  const refusal = from ? upgradeRefusal(from.version, analysis.spec.spec.kubernetes.version) : null;
+  if (refusal) diagnostics.push(report(analysis.source, 'PICC222', ['spec', 'kubernetes', 'version'], `${refusal.message} (${from!.source})`, { hint: refusal.hint }));
   if (hasErrors(diagnostics)) return { diagnostics };
-  return { plan: plan(analysis.spec, secrets.value), diagnostics };
+  return { plan: plan(analysis.spec, secrets.value, from?.version ?? null), diagnostics };
 }
 
 /**

@@ -9,8 +9,9 @@ import { fileProblem } from '../diagnostics/report.js';
 import { OutputRefused, stageOutput, type StagedOutput } from '../emit.js';
 import { compareOutput } from '../emit-check.js';
 import { shQuote } from '../render/shell.js';
-import { analyze, compile, planCluster, validateAll } from '../index.js';
-import { FACTS_NAME, parseFacts } from '../plan/facts.js';
+import { analyze, compile, planCluster, validateAll, type CompileOptions } from '../index.js';
+import { FACTS_NAME, parseFacts, runningVersion } from '../plan/facts.js';
+import type { ClusterSpec } from '../spec/types.js';
 import { parseSecrets, serializeSecrets } from '../secrets/file.js';
 import { generateSecrets, rotateToken } from '../secrets/generate.js';
 import { replaceSecretsFile, writeNewSecretsFile } from '../secrets/store.js';
@@ -53,7 +54,7 @@ export async function runValidate(spec: string, r: Reporter, opts: { secrets?: s
   r.succeed([`picc: ${spec} is valid`], { spec });
 }
 
-export async function runCompile(spec: string, r: Reporter, opts: { out: string; secrets?: string; force?: boolean; check?: boolean }): Promise<void> {
+export async function runCompile(spec: string, r: Reporter, opts: { out: string; secrets?: string; force?: boolean; check?: boolean; from?: string }): Promise<void> {
   const text = await specText(spec, r);
   const secrets = await secretsText(spec, opts.secrets, r);
   const analysis = analyze(spec, text);
@@ -63,10 +64,10 @@ export async function runCompile(spec: string, r: Reporter, opts: { out: string;
     r.stopIfFailing();
     throw new Exit(1);
   }
-  if (opts.check) return checkOutput(spec, text, secrets, r, opts.out);
+  if (opts.check) return checkOutput(spec, text, secrets, r, opts.out, opts.from);
   const created = secrets.text === undefined;
   const secretsYaml = secrets.text ?? serializeSecrets(await generateSecrets(analysis.spec.metadata.name, new Date()));
-  const result = compile(spec, text, secrets.path, secretsYaml);
+  const result = compile(spec, text, secrets.path, secretsYaml, await upgradeOptions(opts, analysis.spec));
   r.add(...result.diagnostics);
   r.stopIfFailing();
   if (!result.artifacts || !result.plan) throw new Error('compile returned no artifacts and no error');
@@ -96,7 +97,7 @@ export async function runCompile(spec: string, r: Reporter, opts: { out: string;
  * file yet the plan is made with throw-away secrets (never written), and the CA is shown
  * as not created.
  */
-export async function runPlan(spec: string, r: Reporter, opts: { secrets?: string; out: string }): Promise<void> {
+export async function runPlan(spec: string, r: Reporter, opts: { secrets?: string; out: string; from?: string }): Promise<void> {
   const text = await specText(spec, r);
   const secrets = await secretsText(spec, opts.secrets, r);
   const analysis = analyze(spec, text);
@@ -106,7 +107,7 @@ export async function runPlan(spec: string, r: Reporter, opts: { secrets?: strin
     throw new Exit(1);
   }
   const secretsYaml = secrets.text ?? serializeSecrets(await generateSecrets(analysis.spec.metadata.name, new Date()));
-  const result = planCluster(spec, text, secrets.path, secretsYaml);
+  const result = planCluster(spec, text, secrets.path, secretsYaml, await upgradeOptions(opts, analysis.spec));
   r.add(...result.diagnostics);
   r.stopIfFailing();
   if (!result.plan) throw new Error('planCluster returned no plan and no error');
@@ -120,12 +121,13 @@ export async function runPlan(spec: string, r: Reporter, opts: { secrets?: strin
  * compile --check: exit 0 when <out>/<cluster>/ is what the spec compiles to now, else one
  * PICC504 per differing file (exit 1). Reads only: a missing secrets file is not created.
  */
-async function checkOutput(spec: string, text: string, secrets: { path?: string; text?: string }, r: Reporter, out: string): Promise<void> {
+async function checkOutput(spec: string, text: string, secrets: { path?: string; text?: string }, r: Reporter, out: string, from?: string): Promise<void> {
   if (secrets.text === undefined) {
     r.add(fileProblem(secrets.path!, 'PICC505', `there is no secrets file ${secrets.path}, so the output cannot be compared (it holds the cluster's CA and join token)`, 'give it with --secrets, or compile once without --check to create it'));
     r.stopIfFailing();
   }
-  const result = compile(spec, text, secrets.path!, secrets.text!);
+  const analysis = analyze(spec, text);
+  const result = compile(spec, text, secrets.path!, secrets.text!, analysis.spec ? await upgradeOptions({ out, ...(from ? { from } : {}) }, analysis.spec) : {});
   r.add(...result.diagnostics);
   r.stopIfFailing();
   const { folder, differences } = await compareOutput(out, result.plan!.name, result.artifacts!);
@@ -134,6 +136,17 @@ async function checkOutput(spec: string, text: string, secrets: { path?: string;
     r.add(fileProblem(join(folder, d.path), 'PICC504', `${join(folder, d.path)} is not what ${spec} compiles to: ${words[d.why]}`, `run ${['picc', 'compile', spec, '-o', out].map(shQuote).join(' ')} to bring the output up to date`));
   }
   r.succeed([`picc: ${folder}/ is up to date with ${spec} (${result.artifacts!.length + 1} files)`], { upToDate: true, folder });
+}
+
+/**
+ * What the cluster runs now, for an upgrade: --from, else the output folder's previous
+ * compile (picc-facts.json). Nothing known, or the same version: no upgrade.
+ */
+async function upgradeOptions(opts: { out: string; from?: string }, spec: ClusterSpec): Promise<CompileOptions> {
+  if (opts.from !== undefined) return { upgradeFrom: { version: opts.from, source: '--from' } };
+  const file = join(opts.out, spec.metadata.name, FACTS_NAME);
+  const version = runningVersion(parseFacts(await readFile(file, 'utf8').catch(() => '')), spec.spec.kubernetes.version);
+  return version !== null ? { upgradeFrom: { version, source: `the cluster's version in ${file}` } } : {};
 }
 
 /** Runs one write of compile; a refusal or a path the user chose that cannot be written is their input (exit 1), not a bug. */

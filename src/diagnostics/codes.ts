@@ -52,6 +52,7 @@ export const CODES = {
   PICC219: { title: 'package signing key without a mirror' },
   PICC220: { title: 'setting unused by the install method' },
   PICC221: { title: 'kernel page size not selectable for the node' },
+  PICC222: { title: 'Kubernetes upgrade kubeadm cannot do (a skipped minor, a downgrade)' },
 
   // secrets file
   PICC301: { title: 'secrets file invalid' },

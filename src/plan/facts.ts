@@ -28,6 +28,8 @@ export type Facet = keyof typeof FACETS;
 export interface ClusterFacts {
   cluster: string;
   kubernetesVersion: string;
+  /** The version an upgrade of this compile starts from (upgrade.sh is in the output), or null. */
+  upgradeFrom: string | null;
   /** By node name: facet → sha256 of that part of the node's plan. */
   nodes: Record<string, Record<Facet, string>>;
 }
@@ -41,7 +43,7 @@ export function clusterFacts(plan: ClusterPlan): ClusterFacts {
     }
     nodes[n.name] = digests;
   }
-  return { cluster: plan.name, kubernetesVersion: plan.kubernetes.version, nodes };
+  return { cluster: plan.name, kubernetesVersion: plan.kubernetes.version, upgradeFrom: plan.kubernetes.upgradeFrom, nodes };
 }
 
 /** JSON with every object's keys in code-unit order: the spec's key order must not change a digest. */
@@ -55,7 +57,7 @@ function canonicalJson(value: unknown): string {
 
 export function serializeFacts(f: ClusterFacts): string {
   const note = 'Written by picc: what this output was compiled for. picc plan compares a new compile against it.';
-  return JSON.stringify({ note, cluster: f.cluster, kubernetesVersion: f.kubernetesVersion, nodes: f.nodes }, null, 2) + '\n';
+  return JSON.stringify({ note, cluster: f.cluster, kubernetesVersion: f.kubernetesVersion, upgradeFrom: f.upgradeFrom, nodes: f.nodes }, null, 2) + '\n';
 }
 
 /** The facts in `text`, or undefined when it is not a facts file picc wrote. */
@@ -69,7 +71,19 @@ export function parseFacts(text: string): ClusterFacts | undefined {
   if (typeof raw !== 'object' || raw === null) return undefined;
   const r = raw as Record<string, unknown>;
   if (typeof r['cluster'] !== 'string' || typeof r['kubernetesVersion'] !== 'string' || typeof r['nodes'] !== 'object' || r['nodes'] === null) return undefined;
-  return { cluster: r['cluster'], kubernetesVersion: r['kubernetesVersion'], nodes: r['nodes'] as ClusterFacts['nodes'] };
+  const upgradeFrom = typeof r['upgradeFrom'] === 'string' ? r['upgradeFrom'] : null;
+  return { cluster: r['cluster'], kubernetesVersion: r['kubernetesVersion'], upgradeFrom, nodes: r['nodes'] as ClusterFacts['nodes'] };
+}
+
+/**
+ * The version the cluster runs when the spec asks for `version`, as the previous compile in
+ * the output folder tells: its version when the spec changed it, or the upgrade that compile
+ * already started (upgrade.sh stays in the output until the next version change).
+ */
+export function runningVersion(previous: ClusterFacts | undefined, version: string): string | null {
+  if (!previous) return null;
+  if (previous.kubernetesVersion !== version) return previous.kubernetesVersion;
+  return previous.upgradeFrom;
 }
 
 export interface NodeChange {

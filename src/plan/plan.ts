@@ -16,6 +16,7 @@ import { kubernetesPackagesPlan } from './kubernetes-apt.js';
 import { kubernetesBinariesPlan } from './kubernetes-binaries.js';
 import { kubeVipPod } from './kube-vip.js';
 import { networkPlan } from './network.js';
+import { upgradePlan } from './upgrade.js';
 import { OS_PROFILES } from './os-profiles.js';
 import { CRI_SOCKET, runtimePlan } from './runtime.js';
 import { hostsBlock, kernelArgs, modulesPlan, ntpDropIn, packagesPlan, pageSizePlan, swapPlan, sysctlPlan } from './system.js';
@@ -31,7 +32,8 @@ export const PATHS = {
 
 const SETUP_UNIT = 'picc-setup.service';
 
-export function plan(spec: ClusterSpec, secrets: SecretsBundle): ClusterPlan {
+/** upgradeFrom: the version the cluster runs (checked by upgradeRefusal first), or null. */
+export function plan(spec: ClusterSpec, secrets: SecretsBundle, upgradeFrom: string | null = null): ClusterPlan {
   const k = spec.spec.kubernetes;
   const lan = parseCidr(spec.spec.network.subnet);
   // Which node runs kubeadm init must not depend on the host locale: code-unit order.
@@ -58,6 +60,7 @@ export function plan(spec: ClusterSpec, secrets: SecretsBundle): ClusterPlan {
       cni,
       highAvailability: controlPlanes.length > 1,
       caCertHash: caCertHash(secrets.ca.cert),
+      upgradeFrom: upgradeFrom !== null && upgradeFrom !== k.version ? upgradeFrom : null,
     },
     mirror: spec.spec.mirror ?? null,
     network: { subnet: formatCidr(lan), prefix: lan.prefix, gateway: spec.spec.network.gateway, dns: [...spec.spec.network.dns] },
@@ -177,6 +180,7 @@ function nodePlan(
       unit: setupUnit(),
       unitName: SETUP_UNIT,
     },
+    upgrade: k.upgradeFrom !== null ? upgradePlan(k.upgradeFrom, k.version, joinKind, k.endpoint) : null,
   };
 }
 

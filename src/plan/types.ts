@@ -6,6 +6,7 @@ import type { Arch, CniName, Role, TaintSpec } from '../spec/types.js';
 import type { BootPlan } from './boot.js';
 import type { OsProfile } from './os-profiles.js';
 import type { CalicoPlan } from './cni/calico.js';
+import type { UpgradePlan } from './upgrade.js';
 
 /** A file the node must have, exactly: content and mode. */
 export interface FileSpec {
@@ -38,6 +39,8 @@ export interface ClusterPlan {
     highAvailability: boolean;
     /** kubeadm's discovery hash of the cluster CA (sha256 over its public key). */
     caCertHash: string;
+    /** The version the cluster runs before this compile's upgrade, or null: no upgrade. */
+    upgradeFrom: string | null;
   };
   /** spec.mirror: every upstream download goes through MIRROR/HOST/PATH; null fetches upstream. */
   mirror: string | null;
@@ -179,6 +182,8 @@ export interface NodePlan {
     kubeconfig: boolean;
   };
   state: { dir: string; log: string; installPath: string; unit: FileSpec; unitName: string };
+  /** upgrade.sh: from the version the cluster runs to kubernetes.version; null when there is no upgrade. */
+  upgrade: UpgradePlan | null;
 }
 
 export type CniPlan =

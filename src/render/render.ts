@@ -38,6 +38,8 @@ function renderNode(cluster: ClusterPlan, node: NodePlan): Artifact[] {
     ...firstBoot,
     // Every script holds the bootstrap token (control planes also the CA keys): owner only.
     { path: `${dir}/setup.sh`, mode: 0o700, content: script },
+    // Only when the cluster moves to a new version (compile knows the version it runs).
+    ...(node.upgrade ? [{ path: `${dir}/upgrade.sh`, mode: 0o700, content: templates().render('upgrade.sh.njk', { cluster, node, picc: { version: PICC_VERSION } }) }] : []),
     { path: `${dir}/user-data`, mode: 0o600, content: ud },
     { path: `${dir}/meta-data`, mode: 0o644, content: metaData(node, ud, nc) },
     // A Wi-Fi passphrase makes network-config secret too.

@@ -2,34 +2,11 @@
 # Running, logging, counting changes
 # ---------------------------------------------------------------------------
 DRY_RUN=0
-AUTO_REBOOT=0
-UNATTENDED=0
 CHANGES=0
 PHASE_CHANGES=0
 CURRENT_PHASE="start"
 CURRENT_PHASE_NETWORK=0
 CHANGE_COMMAND=""
-
-usage() {
-  say "usage: $(basename "$0") [--dry-run] [--reboot] [--unattended]"
-  say "  --dry-run     print what would change, change nothing"
-  say "  --reboot      reboot by itself when a reboot is needed; setup resumes after boot"
-  say "  --unattended  as the setup unit runs it: --reboot, and phases that need the network are retried"
-}
-
-parse_args() {
-  while (($# > 0)); do
-    case "$1" in
-      --dry-run) DRY_RUN=1 ;;
-      --reboot) AUTO_REBOOT=1 ;;
-      # The setup unit runs unattended; --first-boot and --resume are what older seeds call.
-      --unattended | --first-boot | --resume) AUTO_REBOOT=1 UNATTENDED=1 ;;
-      -h | --help) usage; exit 0 ;;
-      *) printf 'unknown option: %s (see --help)\n' "$1" >&2; exit 2 ;;
-    esac
-    shift
-  done
-}
 
 say() { printf '%s\n' "$*"; }
 note() { printf '      %s\n' "$*"; }
@@ -76,13 +53,13 @@ start_run() {
   # Before the first write: without root that write would fail with a bare EACCES.
   if [[ "$(id -u)" != 0 ]]; then die "run as root (sudo $0)"; fi
   if ((DRY_RUN)); then
-    say "picc setup for ${NODE_NAME} — dry run: nothing will be changed"
+    say "${RUN_TITLE:-picc setup} for ${NODE_NAME} — dry run: nothing will be changed"
   else
     mkdir -p "$ROOT$STATE_DIR" "$ROOT$(dirname "$LOG_FILE")" "$ROOT/run"
     exec 9>"$ROOT/run/picc-setup.lock"
     flock -n 9 || die "another picc setup is already running on this node"
     exec > >(tee -a "$ROOT$LOG_FILE") 2>&1
-    say "picc setup for ${NODE_NAME} — $(date -u '+%Y-%m-%d %H:%M:%S UTC')${PICC_SETUP_ATTEMPT:+ (attempt $PICC_SETUP_ATTEMPT of $RETRY_ATTEMPTS)}"
+    say "${RUN_TITLE:-picc setup} for ${NODE_NAME} — $(date -u '+%Y-%m-%d %H:%M:%S UTC')${PICC_SETUP_ATTEMPT:+ (attempt $PICC_SETUP_ATTEMPT of $RETRY_ATTEMPTS)}"
     rm -f "$ROOT$STATE_DIR/last-error"
   fi
 }

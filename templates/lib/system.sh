@@ -131,3 +131,22 @@ active_swaps() {
   # /proc/swaps: a header line, then one line per active swap area
   tail -n +2 "$ROOT/proc/swaps" 2>/dev/null || true
 }
+
+# owe ACTION — an action a change makes necessary (a restart for a new binary or
+# configuration, a daemon-reload for a new unit file) is remembered on disk as soon as the
+# change is made, so a run that fails before the action leaves it owed to the next run
+# instead of lost; settle ACTION once it is done.
+owe() {
+  if ((DRY_RUN)); then return 0; fi
+  mkdir -p "$ROOT$STATE_DIR/owed"
+  touch "$ROOT$STATE_DIR/owed/$1"
+}
+
+is_owed() {
+  [[ -f "$ROOT$STATE_DIR/owed/$1" ]]
+}
+
+settle() {
+  if ((DRY_RUN)); then return 0; fi
+  rm -f "$ROOT$STATE_DIR/owed/$1"
+}

@@ -18,6 +18,8 @@ export interface GoldenCase {
   secretsPath: string;
   secretsText: string;
   expectedDir: string;
+  /** The version the cluster runs (the case's upgrade-from file): compiled as with --from. */
+  upgradeFrom: string | null;
 }
 
 /** Every folder under test/golden/ that holds a cluster.yaml, by name: adding a case needs no code. */
@@ -41,6 +43,7 @@ export function loadCase(name: string): GoldenCase {
     secretsPath,
     secretsText: readFileSync(secretsPath, 'utf8'),
     expectedDir: join(dir, 'expected'),
+    upgradeFrom: statSync(join(dir, 'upgrade-from'), { throwIfNoEntry: false }) ? readFileSync(join(dir, 'upgrade-from'), 'utf8').trim() : null,
   };
 }
 
@@ -54,7 +57,7 @@ export function secretsName(c: GoldenCase): string {
 
 /** Compiles a case's spec with the given secrets text (its own by default); any diagnostic fails. */
 export function compileCase(c: GoldenCase, specText = c.specText, secretsText = c.secretsText): Artifact[] {
-  const result = compile(specName(c), specText, secretsName(c), secretsText);
+  const result = compile(specName(c), specText, secretsName(c), secretsText, c.upgradeFrom ? { upgradeFrom: { version: c.upgradeFrom, source: '--from' } } : {});
   // A golden case is a clean spec: warnings would hide in committed output unnoticed.
   if (result.diagnostics.length > 0 || !result.artifacts) {
     const lines = result.diagnostics.map((d) => `${d.file}:${d.line}:${d.col} ${d.severity} ${d.code} ${d.message}`);

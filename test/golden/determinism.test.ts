@@ -107,7 +107,7 @@ describe('determinism: the CLI across environments', () => {
       await Promise.all(runs.map(({ c, e, out }) => {
         // A clean environment: only what the CLI needs, plus the variation under test.
         const env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: work, ...e.env };
-        const args = ['-c', `umask ${e.umask} && exec "$0" "$@"`, process.execPath, CLI, 'compile', c.specPath, '-o', out, '--secrets', c.secretsPath];
+        const args = ['-c', `umask ${e.umask} && exec "$0" "$@"`, process.execPath, CLI, 'compile', c.specPath, '-o', out, '--secrets', c.secretsPath, ...(c.upgradeFrom ? ['--from', c.upgradeFrom] : [])];
         return run('sh', args, { cwd: e.cwd, env });
       }));
       for (const { c, e, tree } of runs) {

@@ -31,34 +31,11 @@ readonly SETUP_UNIT=picc-setup.service
 # Running, logging, counting changes
 # ---------------------------------------------------------------------------
 DRY_RUN=0
-AUTO_REBOOT=0
-UNATTENDED=0
 CHANGES=0
 PHASE_CHANGES=0
 CURRENT_PHASE="start"
 CURRENT_PHASE_NETWORK=0
 CHANGE_COMMAND=""
-
-usage() {
-  say "usage: $(basename "$0") [--dry-run] [--reboot] [--unattended]"
-  say "  --dry-run     print what would change, change nothing"
-  say "  --reboot      reboot by itself when a reboot is needed; setup resumes after boot"
-  say "  --unattended  as the setup unit runs it: --reboot, and phases that need the network are retried"
-}
-
-parse_args() {
-  while (($# > 0)); do
-    case "$1" in
-      --dry-run) DRY_RUN=1 ;;
-      --reboot) AUTO_REBOOT=1 ;;
-      # The setup unit runs unattended; --first-boot and --resume are what older seeds call.
-      --unattended | --first-boot | --resume) AUTO_REBOOT=1 UNATTENDED=1 ;;
-      -h | --help) usage; exit 0 ;;
-      *) printf 'unknown option: %s (see --help)\n' "$1" >&2; exit 2 ;;
-    esac
-    shift
-  done
-}
 
 say() { printf '%s\n' "$*"; }
 note() { printf '      %s\n' "$*"; }
@@ -105,13 +82,13 @@ start_run() {
   # Before the first write: without root that write would fail with a bare EACCES.
   if [[ "$(id -u)" != 0 ]]; then die "run as root (sudo $0)"; fi
   if ((DRY_RUN)); then
-    say "picc setup for ${NODE_NAME} — dry run: nothing will be changed"
+    say "${RUN_TITLE:-picc setup} for ${NODE_NAME} — dry run: nothing will be changed"
   else
     mkdir -p "$ROOT$STATE_DIR" "$ROOT$(dirname "$LOG_FILE")" "$ROOT/run"
     exec 9>"$ROOT/run/picc-setup.lock"
     flock -n 9 || die "another picc setup is already running on this node"
     exec > >(tee -a "$ROOT$LOG_FILE") 2>&1
-    say "picc setup for ${NODE_NAME} — $(date -u '+%Y-%m-%d %H:%M:%S UTC')${PICC_SETUP_ATTEMPT:+ (attempt $PICC_SETUP_ATTEMPT of $RETRY_ATTEMPTS)}"
+    say "${RUN_TITLE:-picc setup} for ${NODE_NAME} — $(date -u '+%Y-%m-%d %H:%M:%S UTC')${PICC_SETUP_ATTEMPT:+ (attempt $PICC_SETUP_ATTEMPT of $RETRY_ATTEMPTS)}"
     rm -f "$ROOT$STATE_DIR/last-error"
   fi
 }
@@ -204,6 +181,33 @@ write_status() {
       tail -n 20 "$ROOT$LOG_FILE" 2>/dev/null | sed 's/^/  /'
     fi
   } >"$file.picc-new" 2>/dev/null && mv -f "$file.picc-new" "$file" 2>/dev/null || rm -f "$file.picc-new" 2>/dev/null || true
+}
+
+# ---------------------------------------------------------------------------
+# setup.sh's options
+# ---------------------------------------------------------------------------
+AUTO_REBOOT=0
+UNATTENDED=0
+
+usage() {
+  say "usage: $(basename "$0") [--dry-run] [--reboot] [--unattended]"
+  say "  --dry-run     print what would change, change nothing"
+  say "  --reboot      reboot by itself when a reboot is needed; setup resumes after boot"
+  say "  --unattended  as the setup unit runs it: --reboot, and phases that need the network are retried"
+}
+
+parse_args() {
+  while (($# > 0)); do
+    case "$1" in
+      --dry-run) DRY_RUN=1 ;;
+      --reboot) AUTO_REBOOT=1 ;;
+      # The setup unit runs unattended; --first-boot and --resume are what older seeds call.
+      --unattended | --first-boot | --resume) AUTO_REBOOT=1 UNATTENDED=1 ;;
+      -h | --help) usage; exit 0 ;;
+      *) printf 'unknown option: %s (see --help)\n' "$1" >&2; exit 2 ;;
+    esac
+    shift
+  done
 }
 
 # ---------------------------------------------------------------------------
@@ -459,6 +463,25 @@ memory_cgroup_enabled() {
 active_swaps() {
   # /proc/swaps: a header line, then one line per active swap area
   tail -n +2 "$ROOT/proc/swaps" 2>/dev/null || true
+}
+
+# owe ACTION — an action a change makes necessary (a restart for a new binary or
+# configuration, a daemon-reload for a new unit file) is remembered on disk as soon as the
+# change is made, so a run that fails before the action leaves it owed to the next run
+# instead of lost; settle ACTION once it is done.
+owe() {
+  if ((DRY_RUN)); then return 0; fi
+  mkdir -p "$ROOT$STATE_DIR/owed"
+  touch "$ROOT$STATE_DIR/owed/$1"
+}
+
+is_owed() {
+  [[ -f "$ROOT$STATE_DIR/owed/$1" ]]
+}
+
+settle() {
+  if ((DRY_RUN)); then return 0; fi
+  rm -f "$ROOT$STATE_DIR/owed/$1"
 }
 
 # Preflight: stop early, before anything changes, when this is the wrong machine.
@@ -961,25 +984,6 @@ PICC_EOF
     ensure_service containerd
   fi
   if ((!DRY_RUN)); then verify_containerd_config "$pause"; fi
-}
-
-# owe ACTION — an action a change makes necessary (a restart for a new binary or
-# configuration, a daemon-reload for a new unit file) is remembered on disk as soon as the
-# change is made, so a run that fails before the action leaves it owed to the next run
-# instead of lost; settle ACTION once it is done.
-owe() {
-  if ((DRY_RUN)); then return 0; fi
-  mkdir -p "$ROOT$STATE_DIR/owed"
-  touch "$ROOT$STATE_DIR/owed/$1"
-}
-
-is_owed() {
-  [[ -f "$ROOT$STATE_DIR/owed/$1" ]]
-}
-
-settle() {
-  if ((DRY_RUN)); then return 0; fi
-  rm -f "$ROOT$STATE_DIR/owed/$1"
 }
 
 # Reads back the configuration containerd actually loaded.
