@@ -110,7 +110,9 @@ describe('plan: defaults', () => {
       endpointPort: 6443,
       cni: 'flannel',
       highAvailability: false,
+      caCertHash: caCertHash(secrets.ca.cert),
     });
+    expect(p.mirror).toBeNull();
     expect(p.access).toEqual({ user: 'pi', sshAuthorizedKeys: [], permitRootLogin: 'no' });
     expect(p.network).toEqual({ subnet: '192.168.1.0/24', prefix: 24, gateway: '192.168.1.1', dns: ['192.168.1.1'] });
   });
