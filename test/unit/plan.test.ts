@@ -111,6 +111,7 @@ describe('plan: defaults', () => {
       cni: 'flannel',
       highAvailability: false,
       caCertHash: caCertHash(secrets.ca.cert),
+      upgradeFrom: null,
     });
     expect(p.mirror).toBeNull();
     expect(p.access).toEqual({ user: 'pi', sshAuthorizedKeys: [], permitRootLogin: 'no' });

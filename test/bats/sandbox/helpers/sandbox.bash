@@ -275,7 +275,7 @@ fail_once() { printf '%s' "$2" >"$SHIM_STATE/fail/$1"; }
 last_run_calls() { cat "$SB_LAST_CALLS"; }
 
 # Commands that change a system, as logged by the shims.
-MUTATING='^(apt-get (.* )?(update|install)|apt-mark hold|systemctl (.* )?(enable|disable|start|stop|restart|daemon-reload|reboot|try-reload-or-restart)|modprobe|sysctl|swapoff|hostname [^ ]|kubeadm (init|join|reset)|kubectl .* (apply|create|delete|patch|label)|chown|nmcli|netplan (apply|try|generate$)|gpg .*--dearmor|curl .* -o |cilium)'
+MUTATING='^(apt-get (.* )?(update|install)|apt-mark hold|systemctl (.* )?(enable|disable|start|stop|restart|daemon-reload|reboot|try-reload-or-restart)|modprobe|sysctl|swapoff|hostname [^ ]|kubeadm (init|join|reset|upgrade)|kubectl .* (apply|create|delete|patch|label|drain|uncordon)|chown|nmcli|netplan (apply|try|generate$)|gpg .*--dearmor|curl .* -o |cilium)'
 
 mutating_calls() { grep -E "$MUTATING" "$SB_LAST_CALLS" || true; }
 
