@@ -88,6 +88,8 @@ function readme(m: MirrorPlan): string {
       `   not a list of files with fixed digests, so ${MIRROR_FILES.script} does not fetch it. Either mirror it with an`,
       '   apt mirroring tool (aptly, apt-mirror) so that this folder serves',
       ...m.apt.map((a) => `     ${a.path}   (${a.fetch.name}, from ${a.fetch.upstream})`),
+      '   (a tool that re-signs it, like aptly, serves its own public key as that Release.key, and the',
+      '   spec names the key in spec.kubernetes.packageSigningKey),',
       '   or, simpler for an offline lab, set spec.kubernetes.install: binaries: then they are plain',
       '   files checked by sha256 like the rest, and step 1 fetches them.',
     );
