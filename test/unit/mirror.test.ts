@@ -4,12 +4,13 @@
 // written over).
 
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, cpSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runMirror } from '../../src/cli/mirror.js';
 import { compile } from '../../src/index.js';
-import { fetchesTsv, imagesText, isMirrorFile, mirrorFiles, MIRROR_FILES } from '../../src/mirror/mirror-files.js';
+import { downloadScript, fetchesTsv, imagesText, isMirrorFile, mirrorFiles, MIRROR_FILES } from '../../src/mirror/mirror-files.js';
 import { mirrorPath, mirrorPlan } from '../../src/mirror/mirror-plan.js';
 import { clusterImages } from '../../src/plan/cluster-images.js';
 import { clusterFetches, nodeFetches } from '../../src/plan/downloads.js';
@@ -199,5 +200,27 @@ describe('picc mirror (in-process)', () => {
     const run = await mirror('json', join(dir, 'file', 'kit'));
     expect(run.code).toBe(1);
     expect(JSON.parse(run.stdout).diagnostics.map((d: { code: string }) => d.code)).toEqual(['PICC503']);
+  });
+});
+
+describe('download.sh with hostile values', () => {
+  it('prints every value as given, whatever it holds (the sh filter), and runs nothing from it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'picc-mirror-hostile-'));
+    try {
+      const hostile = `it's "$(touch ${join(dir, 'pwned')})" \`id\` $HOME; \\ tab\there`;
+      const base = mirrorPlan(planOf('homelab'));
+      const apt = base.apt[0]!;
+      const m = { ...base, files: [], mirror: hostile, apt: [{ path: apt.path, fetch: { ...apt.fetch, name: hostile, upstream: `https://x/${hostile}` } }] };
+      const script = join(dir, 'download.sh');
+      writeFileSync(script, downloadScript(m));
+      const run = spawnSync('bash', [script, join(dir, 'kit')], { encoding: 'utf8' });
+      expect(run.stderr).toBe('');
+      expect(run.status).toBe(0);
+      expect(run.stdout).toContain(`  https://x/${hostile}  ->  ${join(dir, 'kit')}/${apt.path}  (${hostile})\n`);
+      expect(run.stdout).toContain(`at ${hostile} (spec.mirror).\n`);
+      expect(existsSync(join(dir, 'pwned'))).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
