@@ -4,7 +4,8 @@
 # containerd, runc and the CNI plugins to those fakes (spec.components with their digests),
 # and the script is pointed at the server through PICC_MIRROR_UPSTREAM. The server root
 # holds two trees: good/ (every file as pinned) and bad/ (runc corrupted, the CNI plugins
-# missing).
+# missing). A second server plays the lab's mirror: spec.mirror is its URL, and it serves the
+# folder download.sh fills, so the nodes' own URLs can be asked of it.
 
 bats_require_minimum_version 1.5.0
 
@@ -19,17 +20,32 @@ sha_of() {
   printf '%s' "${out%% *}"
 }
 
+# serve NAME FOLDER: a python3 http.server on a free loopback port; its URL in $root/NAME.url.
+serve() {
+  local root=$BATS_FILE_TMPDIR name=$1 folder=$2 line=
+  python3 -u -m http.server --bind 127.0.0.1 --directory "$folder" 0 >"$root/$name.out" 2>"$root/$name.log" 3>&- &
+  echo $! >"$root/$name.pid"
+  for _ in $(seq 50); do
+    line=$(grep -o 'port [0-9]*' "$root/$name.out" || true)
+    [[ -n "$line" ]] && break
+    sleep 0.1
+  done
+  [[ -n "$line" ]] || { echo "the HTTP server $name did not start" >&2; return 1; }
+  echo "http://127.0.0.1:${line#port }/" >"$root/$name.url"
+}
+
 setup_file() {
   build_if_stale "$REPO"
-  local root=$BATS_FILE_TMPDIR fakes="$BATS_FILE_TMPDIR/fakes" name path line
-  mkdir -p "$fakes" "$root/serve" "$root/spec"
+  local root=$BATS_FILE_TMPDIR fakes="$BATS_FILE_TMPDIR/fakes" name path
+  mkdir -p "$fakes" "$root/serve" "$root/spec" "$root/lab"
+  serve lab "$root/lab"
   # Distinct bytes per artifact; what they hold does not matter, only their digests.
   printf 'fake containerd tarball\n' | gzip -n >"$fakes/containerd"
   printf 'fake runc binary\n' >"$fakes/runc"
   printf 'fake cni plugins tarball\n' | gzip -n >"$fakes/cni-plugins"
   sed -n '/^apiVersion:/,$p' "$REPO/test/bats/sandbox/fixtures/matrix.yaml" >"$root/spec/cluster.yaml"
-  printf '  mirror: http://192.168.1.10:8080/\n  components:\n    containerd: {version: "2.3.99", sha256: {arm64: "%s"}}\n    runc: {version: "1.4.99", sha256: {arm64: "%s"}}\n    cniPlugins: {version: "1.9.99", sha256: {arm64: "%s"}}\n' \
-    "$(sha_of "$fakes/containerd")" "$(sha_of "$fakes/runc")" "$(sha_of "$fakes/cni-plugins")" >>"$root/spec/cluster.yaml"
+  printf '  mirror: %s\n  components:\n    containerd: {version: "2.3.99", sha256: {arm64: "%s"}}\n    runc: {version: "1.4.99", sha256: {arm64: "%s"}}\n    cniPlugins: {version: "1.9.99", sha256: {arm64: "%s"}}\n' \
+    "$(cat "$root/lab.url")" "$(sha_of "$fakes/containerd")" "$(sha_of "$fakes/runc")" "$(sha_of "$fakes/cni-plugins")" >>"$root/spec/cluster.yaml"
   node "$REPO/dist/cli.js" mirror "$root/spec/cluster.yaml" --secrets "$REPO/test/bats/sandbox/fixtures/matrix.secrets.yaml" -o "$root/kit" >"$root/mirror.log" 2>&1 ||
     { cat "$root/mirror.log" >&2; return 1; }
 
@@ -45,24 +61,20 @@ setup_file() {
     esac
   done < <(tail -n +2 "$root/kit/fetches.tsv")
 
-  python3 -u -m http.server --bind 127.0.0.1 --directory "$root/serve" 0 >"$root/server.out" 2>"$root/server.log" 3>&- &
-  echo $! >"$root/server.pid"
-  for _ in $(seq 50); do
-    line=$(grep -o 'port [0-9]*' "$root/server.out" || true)
-    [[ -n "$line" ]] && break
-    sleep 0.1
-  done
-  [[ -n "$line" ]] || { echo "the HTTP server did not start" >&2; return 1; }
-  echo "http://127.0.0.1:${line#port }" >"$root/server.url"
+  serve upstream "$root/serve"
 }
 
 teardown_file() {
-  [[ -f "$BATS_FILE_TMPDIR/server.pid" ]] && kill "$(cat "$BATS_FILE_TMPDIR/server.pid")" 2>/dev/null || true
+  local name
+  for name in upstream lab; do
+    [[ -f "$BATS_FILE_TMPDIR/$name.pid" ]] && kill "$(cat "$BATS_FILE_TMPDIR/$name.pid")" 2>/dev/null || true
+  done
 }
 
 setup() {
   KIT="$BATS_FILE_TMPDIR/kit"
-  SERVER=$(cat "$BATS_FILE_TMPDIR/server.url")
+  SERVER=$(cat "$BATS_FILE_TMPDIR/upstream.url")
+  LAB=$(cat "$BATS_FILE_TMPDIR/lab.url")
   DIR="$BATS_TEST_TMPDIR/mirror"
 }
 
@@ -70,11 +82,11 @@ setup() {
 download() {
   local tree=$1
   shift
-  run --separate-stderr env PICC_MIRROR_UPSTREAM="$SERVER/$tree" bash "$KIT/download.sh" "$@"
+  run --separate-stderr env PICC_MIRROR_UPSTREAM="$SERVER$tree" bash "$KIT/download.sh" "$@"
 }
 
 requests() {
-  grep -c '"GET ' "$BATS_FILE_TMPDIR/server.log" || true
+  grep -c '"GET ' "$BATS_FILE_TMPDIR/upstream.log" || true
 }
 
 # The mirror paths and digests download.sh must fill: "PATH SHA256" per line.
@@ -96,7 +108,7 @@ expected_files() {
   assert_output --partial "picc mirror: 3 files in $DIR: 3 downloaded, 0 already there and verified, 0 failed"
   assert_output --partial "pkgs.k8s.io/core:/stable:/v1.34/deb/  ->  $DIR/pkgs.k8s.io/core:/stable:/v1.34/deb/"
   assert_output --partial 'aptly, apt-mirror'
-  assert_output --partial "Serve $DIR over HTTP at http://192.168.1.10:8080/"
+  assert_output --partial "Serve $DIR over HTTP at $LAB (spec.mirror)."
   local path sha
   while read -r path sha; do
     [[ -f "$DIR/$path" ]] || fail "missing $DIR/$path"
@@ -155,10 +167,23 @@ expected_files() {
 
 @test "without DIR it fills the folder the script is in" {
   cp -r "$KIT" "$BATS_TEST_TMPDIR/kit"
-  run --separate-stderr env PICC_MIRROR_UPSTREAM="$SERVER/good" bash "$BATS_TEST_TMPDIR/kit/download.sh"
+  run --separate-stderr env PICC_MIRROR_UPSTREAM="${SERVER}good" bash "$BATS_TEST_TMPDIR/kit/download.sh"
   assert_success
   local path sha
   while read -r path sha; do
     [[ "$(sha_of "$BATS_TEST_TMPDIR/kit/$path")" == "$sha" ]] || fail "missing or wrong: $path"
   done < <(expected_files)
+}
+
+@test "served at spec.mirror, the filled folder answers every URL the nodes ask, with the pinned bytes" {
+  local lab="$BATS_FILE_TMPDIR/lab" url sha n=0
+  download good "$lab"
+  assert_success
+  while IFS=$'\t' read -r url sha; do
+    [[ "$url" == "$LAB"* ]] || fail "$url is not below the mirror $LAB"
+    curl -fsS -o "$BATS_TEST_TMPDIR/got" "$url" || fail "the mirror does not serve $url"
+    [[ "$(sha_of "$BATS_TEST_TMPDIR/got")" == "$sha" ]] || fail "wrong bytes from $url"
+    n=$((n + 1))
+  done < <(awk -F'\t' 'NR > 1 && $5 == "download.sh" { sub(/^sha256:/, "", $4); print $1 "\t" $4 }' "$KIT/fetches.tsv")
+  [[ "$n" -eq 3 ]]
 }
