@@ -8,6 +8,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { formatJson } from './diagnostics/format.js';
 import { runBoot } from './cli/boot.js';
 import { runInit } from './cli/init.js';
+import { runMirror } from './cli/mirror.js';
 import { STARTER_OS_IDS } from './cli/starter.js';
 import { runCompile, runPlan, runRotateToken, runSecretsInit, runValidate } from './cli/commands.js';
 import { Exit, Reporter, type OutputOptions, type Streams } from './cli/reporter.js';
@@ -85,6 +86,15 @@ function program(json: boolean): Command {
     .addOption(format)
     .addOption(strict)
     .action((spec: string, node: string, mount: string, opts) => runBoot(spec, node, mount, reporter('boot', opts), opts));
+  cmd
+    .command('mirror')
+    .description('write an offline mirror kit: every URL the scripts fetch (with sha256), a download script that fills MIRROR/HOST/PATH on a connected machine, and the container images')
+    .argument('<spec>', 'the cluster spec')
+    .option('-o, --out <dir>', 'the mirror folder (serve it at spec.mirror)', 'mirror')
+    .addOption(secretsFile)
+    .addOption(format)
+    .addOption(strict)
+    .action((spec: string, opts) => runMirror(spec, reporter('mirror', opts), opts));
   const secrets = cmd.command('secrets').description('manage the cluster secrets file');
   secrets
     .command('init')

@@ -2,9 +2,11 @@
 // downloads (pinned version, sha256) and the Kubernetes apt repository with its key (checked
 // by fingerprint, the packages by apt's signatures). The OS's own apt repositories are not
 // listed: the image already trusts them. `picc plan` prints this list, and its test holds
-// it equal to the URLs the scripts really fetch.
+// it equal to the URLs the scripts really fetch. `picc mirror` takes the whole cluster's
+// list from clusterFetches: the same entries, one per URL.
 
-import type { Download, NodePlan } from './types.js';
+import { byKey } from '../order.js';
+import type { ClusterPlan, Download, NodePlan } from './types.js';
 
 export interface Fetch {
   /** What it is, for people: "containerd", "Kubernetes apt repository". */
@@ -36,6 +38,25 @@ export function nodeFetches(node: NodePlan, mirror: string | null): Fetch[] {
   if (cni?.kind === 'calico') fetches.push(verified(cni.operatorCrds), verified(cni.tigeraOperator));
   if (cni?.kind === 'cilium') fetches.push(verified(cni.cli));
   return fetches;
+}
+
+/** A fetch of the cluster, with the nodes that make it (in node order). */
+export interface ClusterFetch extends Fetch {
+  nodes: string[];
+}
+
+/** Every node's fetches, one entry per URL, ordered by upstream address then URL. */
+export function clusterFetches(plan: ClusterPlan): ClusterFetch[] {
+  const byUrl = new Map<string, ClusterFetch>();
+  for (const node of plan.nodes) {
+    for (const f of nodeFetches(node, plan.mirror)) {
+      const seen = byUrl.get(f.url);
+      if (seen && JSON.stringify(seen.check) !== JSON.stringify(f.check)) throw new Error(`${f.url} is checked two ways: ${JSON.stringify(seen.check)} and ${JSON.stringify(f.check)}`);
+      if (seen) seen.nodes.push(node.name);
+      else byUrl.set(f.url, { ...f, nodes: [node.name] });
+    }
+  }
+  return [...byUrl.values()].sort(byKey((f) => `${f.upstream}\n${f.url}`));
 }
 
 /** The upstream address of a URL the plan sent through the mirror (MIRROR/HOST/PATH). */

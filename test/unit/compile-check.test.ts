@@ -15,6 +15,7 @@ import { compile } from '../../src/index.js';
 import { runCommand } from './cli-harness.js';
 
 const EXAMPLE = join(import.meta.dirname, '..', '..', 'examples', 'homelab.yaml');
+const SECRETS = join(import.meta.dirname, '..', 'golden', 'homelab', 'cluster.secrets.yaml');
 
 let dir: string;
 const spec = () => join(dir, 'cluster.yaml');
@@ -25,7 +26,7 @@ const codes = (stdout: string) => (JSON.parse(stdout).diagnostics as { code: str
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'picc-check-'));
   cpSync(EXAMPLE, spec());
-  cpSync(EXAMPLE.replace(/\.yaml$/, '.secrets.yaml'), join(dir, 'cluster.secrets.yaml'));
+  cpSync(SECRETS, join(dir, 'cluster.secrets.yaml'));
   chmodSync(join(dir, 'cluster.secrets.yaml'), 0o600);
   const first = await runCommand('compile', { format: 'human' }, (r) => runCompile(spec(), r, { out: out() }));
   expect(first.code, first.stderr).toBe(0);

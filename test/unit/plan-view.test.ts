@@ -13,7 +13,8 @@ import { clusterFacts, compareFacts } from '../../src/plan/facts.js';
 import { runCommand } from './cli-harness.js';
 
 const EXAMPLE = join(import.meta.dirname, '..', '..', 'examples', 'homelab.yaml');
-const result = compile('homelab.yaml', readFileSync(EXAMPLE, 'utf8'), 'homelab.secrets.yaml', readFileSync(EXAMPLE.replace(/\.yaml$/, '.secrets.yaml'), 'utf8'));
+const SECRETS = join(import.meta.dirname, '..', 'golden', 'homelab', 'cluster.secrets.yaml');
+const result = compile('homelab.yaml', readFileSync(EXAMPLE, 'utf8'), 'homelab.secrets.yaml', readFileSync(SECRETS, 'utf8'));
 const view = planView(result.plan!, true);
 
 describe('planView', () => {
@@ -61,7 +62,7 @@ describe('picc plan', () => {
     cpSync(EXAMPLE, spec);
     const text = readFileSync(spec, 'utf8').replace('address: 192.168.1.103', 'address: 192.168.1.300');
     (await import('node:fs')).writeFileSync(spec, text);
-    const run = await runCommand('plan', { format: 'human' }, (r) => runPlan(spec, r, { out: join(dir, 'out'), secrets: EXAMPLE.replace(/\.yaml$/, '.secrets.yaml') }));
+    const run = await runCommand('plan', { format: 'human' }, (r) => runPlan(spec, r, { out: join(dir, 'out'), secrets: SECRETS }));
     expect(run.code).toBe(1);
     expect(run.stdout).toBe('');
     expect(run.stderr).toMatch(/cluster\.yaml:\d+:\d+/);
@@ -70,7 +71,7 @@ describe('picc plan', () => {
 
 describe('plan against the previous compile (picc-facts.json)', () => {
   const specText = readFileSync(EXAMPLE, 'utf8');
-  const secretsText = readFileSync(EXAMPLE.replace(/\.yaml$/, '.secrets.yaml'), 'utf8');
+  const secretsText = readFileSync(SECRETS, 'utf8');
   const planOf = (spec: string, secrets = secretsText) => compile('homelab.yaml', spec, 'homelab.secrets.yaml', secrets).plan!;
   const before = clusterFacts(planOf(specText));
 
