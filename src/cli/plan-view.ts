@@ -43,6 +43,8 @@ export interface PlanView {
   ca: { certHash: string; notAfter: string } | null;
   bootstrapToken: { ttl: string; from: string };
   nodes: NodeView[];
+  /** upgrade.sh's order over the nodes, when the cluster moves to a new version; null otherwise. */
+  upgrade: { from: string; to: string; steps: { nodes: string[]; how: string }[] } | null;
   /** The output folder's previous compile (picc-facts.json), compared node by node; null when there is none. */
   previous: { folder: string; kubernetesVersion: string; nodes: NodeChange[] } | null;
 }
@@ -80,6 +82,7 @@ export function planView(plan: ClusterPlan, haveSecrets: boolean, previous?: { f
       phases: n.phases.map((p) => p.title),
       fetches: nodeFetches(n, plan.mirror),
     })),
+    upgrade: upgradeSteps(plan),
     previous: previous ? { folder: previous.folder, kubernetesVersion: previous.facts.kubernetesVersion, nodes: compareFacts(previous.facts, clusterFacts(plan)) } : null,
   };
 }
@@ -128,8 +131,29 @@ export function planLines(v: PlanView, specFile: string): string[] {
     lines.push('  fetches:');
     lines.push(...columns(head.fetches.map((f) => [f.name, f.version, f.url, checkWords(f, v.mirror)])).map((l) => `  ${l}`));
   }
+  if (v.upgrade) {
+    lines.push('', `Upgrade from Kubernetes ${v.upgrade.from} to ${v.upgrade.to}: run upgrade.sh on the nodes in this order`);
+    v.upgrade.steps.forEach((s, i) => lines.push(`  ${i + 1}. ${s.nodes.join(', ')}: ${s.how}`));
+  }
   if (v.previous) lines.push('', ...previousLines(v.previous, k.version));
   return lines;
+}
+
+/** kubeadm's order: the first control plane, the other control planes one at a time, then the workers. */
+function upgradeSteps(plan: ClusterPlan): PlanView['upgrade'] {
+  const from = plan.kubernetes.upgradeFrom;
+  if (from === null) return null;
+  const first = plan.nodes.filter((n) => n.upgrade?.command === 'apply').map((n) => n.name);
+  const others = plan.nodes.filter((n) => n.joinKind === 'join-control-plane').map((n) => n.name);
+  const workers = plan.nodes.filter((n) => n.joinKind === 'join-worker').map((n) => n.name);
+  const steps: { nodes: string[]; how: string }[] = [
+    { nodes: first, how: 'kubeadm, kubeadm upgrade apply, then it drains itself, takes the new kubelet and kubectl, and uncordons' },
+    ...others.map((n) => ({ nodes: [n], how: 'kubeadm upgrade node once the API server runs the new version; drains and uncordons itself' })),
+  ];
+  if (workers.length > 0) {
+    steps.push({ nodes: workers, how: 'a few at a time: kubectl drain NODE --ignore-daemonsets --delete-emptydir-data from your machine, upgrade.sh (kubeadm upgrade node, kubelet), kubectl uncordon NODE' });
+  }
+  return { from, to: plan.kubernetes.version, steps };
 }
 
 /** What the new compile means for the boards of the output folder's previous one. */

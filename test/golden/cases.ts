@@ -5,7 +5,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import { compile, type Artifact } from '../../src/index.js';
+import { compile, type Artifact, type CompileOptions } from '../../src/index.js';
 
 export const GOLDEN_DIR = dirname(fileURLToPath(import.meta.url));
 export const REPO_ROOT = join(GOLDEN_DIR, '..', '..');
@@ -55,9 +55,14 @@ export function secretsName(c: GoldenCase): string {
   return `test/golden/${c.name}/cluster.secrets.yaml`;
 }
 
+/** What a case compiles with beyond its files: the version its cluster runs (upgrade-from), as --from. */
+export function compileOptions(c: GoldenCase): CompileOptions {
+  return c.upgradeFrom ? { upgradeFrom: { version: c.upgradeFrom, source: '--from' } } : {};
+}
+
 /** Compiles a case's spec with the given secrets text (its own by default); any diagnostic fails. */
 export function compileCase(c: GoldenCase, specText = c.specText, secretsText = c.secretsText): Artifact[] {
-  const result = compile(specName(c), specText, secretsName(c), secretsText, c.upgradeFrom ? { upgradeFrom: { version: c.upgradeFrom, source: '--from' } } : {});
+  const result = compile(specName(c), specText, secretsName(c), secretsText, compileOptions(c));
   // A golden case is a clean spec: warnings would hide in committed output unnoticed.
   if (result.diagnostics.length > 0 || !result.artifacts) {
     const lines = result.diagnostics.map((d) => `${d.file}:${d.line}:${d.col} ${d.severity} ${d.code} ${d.message}`);

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { compile } from '../../src/index.js';
 import { nodeFetches } from '../../src/plan/downloads.js';
-import { listCases, secretsName, specName } from './cases.js';
+import { compileOptions, listCases, secretsName, specName } from './cases.js';
 
 /** Every https URL in a script, as the shell would see it (quotes and trailing punctuation cut). */
 function urlsIn(script: string): string[] {
@@ -13,9 +13,9 @@ function urlsIn(script: string): string[] {
 }
 
 describe.each(listCases())('fetches of golden case $name', (c) => {
-  const result = compile(specName(c), c.specText, secretsName(c), c.secretsText);
+  const result = compile(specName(c), c.specText, secretsName(c), c.secretsText, compileOptions(c));
   const plan = result.plan!;
-  const apiUrls = new Set(plan.nodes.flatMap((n) => [n.kubeadm.endpointUrl, `https://${n.address}:6443/readyz`]));
+  const apiUrls = new Set(plan.nodes.flatMap((n) => [n.kubeadm.endpointUrl, `https://${n.address}:6443/readyz`, ...(n.upgrade?.versionUrl ? [n.upgrade.versionUrl] : [])]));
   it.each(plan.nodes.map((n) => [n.name, n] as const))('%s: plan lists exactly what setup.sh fetches', (name, node) => {
     const script = result.artifacts!.find((a) => a.path === `${plan.name}/${name}/setup.sh`)!.content;
     const documentation = new Set([...script.matchAll(/^Documentation=(\S+)$/gm)].map((m) => m[1]!));

@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { compile } from '../../src/index.js';
 import { downloadScript, fetchesTsv } from '../../src/mirror/mirror-files.js';
 import { mirrorPlan } from '../../src/mirror/mirror-plan.js';
-import { listCases, secretsName, specName } from './cases.js';
+import { compileOptions, listCases, secretsName, specName } from './cases.js';
 
 /** Every http(s) URL in a script, as the shell would see it (quotes and trailing punctuation cut). */
 function urlsIn(script: string): string[] {
@@ -28,7 +28,7 @@ function shellcheck(file: string): Promise<{ code: number; output: string }> {
 }
 
 describe.each(listCases())('mirror of golden case $name', (c) => {
-  const result = compile(specName(c), c.specText, secretsName(c), c.secretsText);
+  const result = compile(specName(c), c.specText, secretsName(c), c.secretsText, compileOptions(c));
   const plan = result.plan!;
   const m = mirrorPlan(plan);
   const listed = [...m.files.map((f) => f.fetch.url), ...m.apt.map((a) => a.fetch.url)];
@@ -36,7 +36,7 @@ describe.each(listCases())('mirror of golden case $name', (c) => {
   it('lists exactly the URLs of all the case\'s scripts, one entry per URL', () => {
     const scripts = result.artifacts!.filter((a) => a.path.endsWith('.sh'));
     expect(scripts.length).toBeGreaterThanOrEqual(plan.nodes.length);
-    const apiUrls = new Set(plan.nodes.flatMap((n) => [n.kubeadm.endpointUrl, `https://${n.address}:6443/readyz`]));
+    const apiUrls = new Set(plan.nodes.flatMap((n) => [n.kubeadm.endpointUrl, `https://${n.address}:6443/readyz`, ...(n.upgrade?.versionUrl ? [n.upgrade.versionUrl] : [])]));
     const inScripts = new Set(
       scripts.flatMap((s) => {
         const documentation = new Set([...s.content.matchAll(/^Documentation=(\S+)$/gm)].map((x) => x[1]!));
