@@ -4,10 +4,11 @@
 // usage errors and bugs included, is one JSON document on stdout.
 
 import 'reflect-metadata';
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { formatJson } from './diagnostics/format.js';
 import { runBoot } from './cli/boot.js';
 import { runInit } from './cli/init.js';
+import { runVerify } from './cli/verify.js';
 import { STARTER_OS_IDS } from './cli/starter.js';
 import { runCompile, runPlan, runRotateToken, runSecretsInit, runValidate } from './cli/commands.js';
 import { Exit, Reporter, type OutputOptions, type Streams } from './cli/reporter.js';
@@ -77,6 +78,21 @@ function program(json: boolean): Command {
     .addOption(format)
     .addOption(strict)
     .action((spec: string, node: string, mount: string, opts) => runBoot(spec, node, mount, reporter('boot', opts), opts));
+  cmd
+    .command('verify')
+    .description('check the live cluster against the spec: nodes Ready with the version, address, labels and taints, system pods, the pod subnet, CoreDNS; a table, exit 1 on any difference')
+    .argument('<spec>', 'the cluster spec')
+    .option('-o, --out <dir>', 'the output folder compile wrote (its <cluster>/admin.kubeconfig is used)', 'out')
+    .option('--kubeconfig <file>', 'the kubeconfig to use instead of <out>/<cluster>/admin.kubeconfig')
+    .option('--answers <file>', 'check the answers verify.sh collected on a control plane instead of asking the API server')
+    .option('--timeout <seconds>', 'give up on a request to the API server after this long (default 15)', (v: string) => {
+      const n = Number(v);
+      if (!(n > 0 && n <= 600)) throw new InvalidArgumentError('a number of seconds from 0 to 600.');
+      return n;
+    })
+    .addOption(secretsFile)
+    .addOption(format)
+    .action((spec: string, opts) => runVerify(spec, reporter('verify', opts), opts));
   const secrets = cmd.command('secrets').description('manage the cluster secrets file');
   secrets
     .command('init')
