@@ -5,13 +5,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { runChecks } from '../../../src/verify/checks.js';
-import type { Json } from '../../../src/verify/json.js';
+import { cidrInside, type Json } from '../../../src/verify/json.js';
 import { apiPaths, PATHS } from '../../../src/verify/paths.js';
 import { expectedFor, recordedAnswers } from './answers.js';
 
 const homelab = expectedFor('homelab');
 
-type Any = any; // eslint-disable-line @typescript-eslint/no-explicit-any -- the tests edit JSON freely
+type Any = any; // the tests edit JSON freely
 const items = (answers: Map<string, unknown>, path: string): Any[] => (answers.get(path) as Any).items;
 const nodeNamed = (a: Map<string, unknown>, name: string): Any => items(a, PATHS.nodes).find((n) => n.metadata.name === name);
 const podNamed = (a: Map<string, unknown>, ns: string, prefix: string, node: string): Any =>
@@ -221,5 +221,23 @@ describe('answers of any shape', () => {
   it('an empty answer set fails, it does not pass', () => {
     const results = runChecks(homelab, new Map<string, Json>());
     expect(results.filter((r) => r.ok).map((r) => r.check)).toEqual([]);
+  });
+});
+
+describe('cidrInside (a node podCIDR from the cluster, untrusted)', () => {
+  it.each([
+    ['10.244.3.0/24', true],
+    ['10.244.255.0/24', true],
+    ['10.244.0.0/16', true],
+    ['10.244.0.0/15', false],
+    ['10.245.0.0/24', false],
+    ['10.243.255.0/24', false],
+    ['10.244.0.0/8', false],
+    ['10.244.3.0', false],
+    ['10.243.300.0/24', false], // 300 would carry into 10.244.44.0
+    ['10.244.3.0/33', false],
+    [' 10.244.3.0/24', false],
+  ])('%s inside 10.244.0.0/16: %s', (inner, inside) => {
+    expect(cidrInside(inner, '10.244.0.0/16')).toBe(inside);
   });
 });
