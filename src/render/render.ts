@@ -7,6 +7,7 @@ import { PICC_VERSION } from '../version.js';
 import { networkConfig, metaData, userData } from './cloud-init.js';
 import { templates } from './env.js';
 import { adminKubeconfig } from './kubeconfig.js';
+import { verifyScript } from './verify-script.js';
 
 export interface Artifact {
   path: string;
@@ -18,6 +19,8 @@ export function render(cluster: ClusterPlan): Artifact[] {
   const artifacts: Artifact[] = [];
   for (const node of cluster.nodes) artifacts.push(...renderNode(cluster, node));
   artifacts.push({ path: `${cluster.name}/admin.kubeconfig`, mode: 0o600, content: adminKubeconfig(cluster) });
+  // Holds no secret: a control plane's user runs it with their own kubeconfig.
+  artifacts.push({ path: `${cluster.name}/verify.sh`, mode: 0o755, content: verifyScript(cluster) });
   return artifacts.sort(byKey((a) => a.path));
 }
 
