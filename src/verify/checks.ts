@@ -107,7 +107,9 @@ function podsOf(pods: Json[], component: string): Json[] {
 
 function controlPlanePods(node: string, pods: Json[]): CheckResult {
   const present = new Set(pods.filter((p) => at(p, 'spec', 'nodeName') === node).map((p) => str(at(p, 'metadata', 'labels', 'component')) ?? ''));
-  return row(`control-plane pods on ${node}`, CONTROL_PLANE_COMPONENTS.join(', '), CONTROL_PLANE_COMPONENTS.filter((c) => present.has(c)).join(', ') || NONE);
+  // Shown without the "kube-" every one but etcd has: the table stays narrower.
+  const shown = (list: string[]): string => list.map((c) => c.replace(/^kube-/, '')).join(', ') || NONE;
+  return row(`control-plane pods on ${node}`, shown(CONTROL_PLANE_COMPONENTS), shown(CONTROL_PLANE_COMPONENTS.filter((c) => present.has(c))));
 }
 
 // The pod network
@@ -118,7 +120,7 @@ function clusterCidr(e: Expected, pods: Json[]): CheckResult {
     .map((a) => /^--cluster-cidr=(.*)$/.exec(str(a) ?? '')?.[1])
     .filter((v): v is string => v !== undefined));
   const found = managers.length === 0 ? 'no kube-controller-manager pod' : sorted(values).join(', ') || 'not set';
-  return row('pod subnet: kube-controller-manager --cluster-cidr', e.podSubnet, found);
+  return row('pod subnet: controller-manager --cluster-cidr', e.podSubnet, found);
 }
 
 function nodePodCidrs(e: Expected, nodes: Json[]): CheckResult {

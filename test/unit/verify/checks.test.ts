@@ -115,7 +115,7 @@ const MUTATIONS: Mutation[] = [
       const c = podNamed(a, 'kube-system', 'kube-controller-manager-', 'k8s-master-1').spec.containers[0];
       c.command = c.command.map((f: string) => (f.startsWith('--cluster-cidr=') ? '--cluster-cidr=10.32.0.0/12' : f));
     },
-    fails: 'pod subnet: kube-controller-manager --cluster-cidr',
+    fails: 'pod subnet: controller-manager --cluster-cidr',
     found: '10.32.0.0/12',
   },
   {
@@ -146,7 +146,7 @@ const MUTATIONS: Mutation[] = [
     what: 'a missing static pod',
     change: (a) => ((a.get(PATHS.pods('kube-system')) as Any).items = items(a, PATHS.pods('kube-system')).filter((p) => !p.metadata.name.startsWith('kube-scheduler-'))),
     fails: 'control-plane pods on k8s-master-1',
-    found: 'etcd, kube-apiserver, kube-controller-manager',
+    found: 'etcd, apiserver, controller-manager',
   },
   {
     what: 'no ready CoreDNS endpoint',
