@@ -109,7 +109,7 @@ mode_of() {
   picc compile homelab.yaml -o "$WORK/out"
   assert_success
   refute_stack_trace
-  assert_output --partial "wrote 31 files for 6 nodes"
+  assert_output --partial "wrote 32 files for 6 nodes"
   for n in "${EXAMPLE_NODES[@]}"; do
     assert_output --partial "$n"
     d="$WORK/out/homelab/$n"
@@ -121,8 +121,9 @@ mode_of() {
     assert_equal "$(ls "$d" | tr "\n" " ")" "first-boot.sh meta-data network-config setup.sh user-data "
   done
   assert_equal "$(mode_of "$WORK/out/homelab/admin.kubeconfig")" 600
+  assert_equal "$(mode_of "$WORK/out/homelab/verify.sh")" 755
   # Exactly the example's nodes, nothing else.
-  assert_equal "$(ls "$WORK/out/homelab" | tr '\n' ' ')" "admin.kubeconfig ${EXAMPLE_NODES[*]} picc-manifest.json "
+  assert_equal "$(ls "$WORK/out/homelab" | tr '\n' ' ')" "admin.kubeconfig ${EXAMPLE_NODES[*]} picc-manifest.json verify.sh "
 }
 
 @test "compile keeps the modes under a permissive umask" {
@@ -418,7 +419,7 @@ mode_of() {
   assert_success
   assert_equal "$stderr" ""
   run node -e 'const j = JSON.parse(require("fs").readFileSync(0, "utf8"));
-    if (!j.ok || j.command !== "compile" || j.output.files.length !== 31 || !j.output.secretsFileCreated || j.notes.length !== 1) process.exit(1)' <<<"$output"
+    if (!j.ok || j.command !== "compile" || j.output.files.length !== 32 || !j.output.secretsFileCreated || j.notes.length !== 1) process.exit(1)' <<<"$output"
   assert_success
   picc compile homelab.yaml -o out --format json --bogus
   assert_failure 2
