@@ -38,13 +38,13 @@ export function getJson(creds: Credentials, path: string, opts: ClientOptions = 
     let req: ReturnType<typeof request>;
     try {
       req = request(url, {
-      method: 'GET',
-      headers: { Accept: 'application/json', 'User-Agent': `picc/${PICC_VERSION}`, ...(creds.token ? { Authorization: `Bearer ${creds.token}` } : {}) },
-      ...(creds.ca !== undefined ? { ca: creds.ca } : {}),
-      ...(creds.cert !== undefined ? { cert: creds.cert, key: creds.key } : {}),
-      // Verify the server against the CA, always: there is no "insecure" mode.
-      rejectUnauthorized: true,
-      agent: false,
+        method: 'GET',
+        headers: { Accept: 'application/json', 'User-Agent': `picc/${PICC_VERSION}`, ...(creds.token ? { Authorization: `Bearer ${creds.token}` } : {}) },
+        ...(creds.ca !== undefined ? { ca: creds.ca } : {}),
+        ...(creds.cert !== undefined ? { cert: creds.cert, key: creds.key } : {}),
+        // Verify the server against the CA, always: there is no "insecure" mode.
+        rejectUnauthorized: true,
+        agent: false,
       });
     } catch (e) {
       // A certificate or key Node cannot load is refused while the request is built.
