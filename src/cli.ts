@@ -87,7 +87,7 @@ function program(json: boolean): Command {
     .option('--answers <file>', 'check the answers verify.sh collected on a control plane instead of asking the API server')
     .option('--timeout <seconds>', 'give up on a request to the API server after this long (default 15)', (v: string) => {
       const n = Number(v);
-      if (!(n > 0 && n <= 600)) throw new InvalidArgumentError('a number of seconds from 0 to 600.');
+      if (!(n > 0 && n <= 600)) throw new InvalidArgumentError('give a number of seconds above 0, at most 600.');
       return n;
     })
     .addOption(secretsFile)
