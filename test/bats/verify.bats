@@ -79,6 +79,12 @@ picc() {
   assert_line --regexp '^pod subnet: flannel net-conf\.json Network +10\.244\.0\.0/16 +no kube-flannel-cfg ConfigMap +DIFF$'
   assert_line --partial 'differs from homelab.yaml: 1 of 41 checks'
   [[ $stderr == *'error[PICC701]: pod subnet: flannel net-conf.json Network: expected 10.244.0.0/16, found no kube-flannel-cfg ConfigMap'* ]]
+  # For tools: every row, the failed one among them, in the one JSON document.
+  picc verify homelab.yaml --answers answers.json --format json
+  assert_failure 1
+  run node -e 'const j = JSON.parse(require("fs").readFileSync(0, "utf8")); const bad = j.checks.filter((c) => !c.ok);
+    if (j.ok !== false || j.checks.length !== 41 || bad.length !== 1 || bad[0].found !== "no kube-flannel-cfg ConfigMap" || j.diagnostics[0].code !== "PICC701") process.exit(1)' <<<"$output"
+  assert_success
 }
 
 @test "verify.sh stops with kubectl's message when the API server cannot be asked" {
