@@ -9,6 +9,7 @@ import { formatJson } from './diagnostics/format.js';
 import { runBoot } from './cli/boot.js';
 import { runInit } from './cli/init.js';
 import { runMirror } from './cli/mirror.js';
+import { runVerify } from './cli/verify.js';
 import { STARTER_OS_IDS } from './cli/starter.js';
 import { runCompile, runPlan, runRotateToken, runSecretsInit, runValidate } from './cli/commands.js';
 import { Exit, Reporter, type OutputOptions, type Streams } from './cli/reporter.js';
@@ -95,6 +96,21 @@ function program(json: boolean): Command {
     .addOption(format)
     .addOption(strict)
     .action((spec: string, opts) => runMirror(spec, reporter('mirror', opts), opts));
+  cmd
+    .command('verify')
+    .description('check the live cluster against the spec: nodes Ready with the version, address, labels and taints, system pods, the pod subnet, CoreDNS; a table, exit 1 on any difference')
+    .argument('<spec>', 'the cluster spec')
+    .option('-o, --out <dir>', 'the output folder compile wrote (its <cluster>/admin.kubeconfig is used)', 'out')
+    .option('--kubeconfig <file>', 'the kubeconfig to use instead of <out>/<cluster>/admin.kubeconfig')
+    .option('--answers <file>', 'check the answers verify.sh collected on a control plane instead of asking the API server')
+    .option('--timeout <seconds>', 'give up on a request to the API server after this long (default 15)', (v: string) => {
+      const n = Number(v);
+      if (!(n > 0 && n <= 600)) throw new InvalidArgumentError('give a number of seconds above 0, at most 600.');
+      return n;
+    })
+    .addOption(secretsFile)
+    .addOption(format)
+    .action((spec: string, opts) => runVerify(spec, reporter('verify', opts), opts));
   const secrets = cmd.command('secrets').description('manage the cluster secrets file');
   secrets
     .command('init')

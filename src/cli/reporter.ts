@@ -65,6 +65,17 @@ export class Reporter {
     if (this.opts.format === 'human') for (const line of humanLines) this.io.stdout.write(`${printable(line)}\n`);
   }
 
+  /**
+   * Ends a command whose result is printed whether or not it failed (verify's table of
+   * checks): the result, then the diagnostics; exit 1 when anything failed.
+   */
+  conclude(humanLines: readonly string[], data: Record<string, unknown> = {}): void {
+    const ok = !this.failing;
+    if (this.opts.format === 'human') for (const line of humanLines) this.io.stdout.write(`${printable(line)}\n`);
+    this.print(ok, data);
+    if (!ok) throw new Exit(1);
+  }
+
   private print(ok: boolean, data: Record<string, unknown>): void {
     if (this.opts.format === 'json') {
       const notes = this.notes.length > 0 ? { notes: this.notes } : {};

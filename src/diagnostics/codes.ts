@@ -74,6 +74,13 @@ export const CODES = {
   PICC605: { title: 'no such node', hint: 'name a node of spec.nodes' },
   PICC606: { title: 'no secrets file yet', hint: 'run `picc compile SPEC` first: every board must share one CA' },
 
+  // picc verify: the live cluster
+  PICC701: { title: 'the cluster differs from the spec', hint: 'see the table of checks; fix the cluster or the spec' },
+  PICC702: { title: 'kubeconfig cannot be used', hint: 'give the kubeconfig compile wrote (<out>/<cluster>/admin.kubeconfig) with -o, or --kubeconfig FILE' },
+  PICC703: { title: 'API server cannot be reached', hint: 'check that the cluster is up and its endpoint reachable; or run verify.sh on a control plane and give its answers with --answers' },
+  PICC704: { title: 'API server refused a request', hint: 'check that the kubeconfig belongs to this cluster and grants read access' },
+  PICC705: { title: 'not an answer set of verify.sh', hint: 'give the file verify.sh wrote to its standard output on a control plane of this cluster' },
+
   // picc itself
   PICC900: { title: 'internal error', hint: 'this is a bug in picc: please report it with the spec that caused it' },
 } as const satisfies Record<string, CodeInfo>;

@@ -8,6 +8,7 @@ import { PICC_VERSION } from '../version.js';
 import { networkConfig, metaData, userData } from './cloud-init.js';
 import { templates } from './env.js';
 import { adminKubeconfig } from './kubeconfig.js';
+import { verifyScript } from './verify-script.js';
 
 export interface Artifact {
   path: string;
@@ -21,6 +22,8 @@ export function render(cluster: ClusterPlan): Artifact[] {
   artifacts.push({ path: `${cluster.name}/admin.kubeconfig`, mode: 0o600, content: adminKubeconfig(cluster) });
   // What this output was compiled for: the next `picc plan` compares against it.
   artifacts.push({ path: `${cluster.name}/${FACTS_NAME}`, mode: 0o644, content: serializeFacts(clusterFacts(cluster)) });
+  // Holds no secret: a control plane's user runs it with their own kubeconfig.
+  artifacts.push({ path: `${cluster.name}/verify.sh`, mode: 0o755, content: verifyScript(cluster) });
   return artifacts.sort(byKey((a) => a.path));
 }
 

@@ -109,7 +109,7 @@ mode_of() {
   picc compile homelab.yaml -o "$WORK/out"
   assert_success
   refute_stack_trace
-  assert_output --partial "wrote 32 files for 6 nodes"
+  assert_output --partial "wrote 33 files for 6 nodes"
   for n in "${EXAMPLE_NODES[@]}"; do
     assert_output --partial "$n"
     d="$WORK/out/homelab/$n"
@@ -122,8 +122,9 @@ mode_of() {
   done
   assert_equal "$(mode_of "$WORK/out/homelab/admin.kubeconfig")" 600
   assert_equal "$(mode_of "$WORK/out/homelab/picc-facts.json")" 644
+  assert_equal "$(mode_of "$WORK/out/homelab/verify.sh")" 755
   # Exactly the example's nodes, nothing else.
-  assert_equal "$(ls "$WORK/out/homelab" | tr '\n' ' ')" "admin.kubeconfig ${EXAMPLE_NODES[*]} picc-facts.json picc-manifest.json "
+  assert_equal "$(ls "$WORK/out/homelab" | tr '\n' ' ')" "admin.kubeconfig ${EXAMPLE_NODES[*]} picc-facts.json picc-manifest.json verify.sh "
 }
 
 @test "compile keeps the modes under a permissive umask" {

@@ -36,7 +36,7 @@ describe.each(listCases())('mirror of golden case $name', (c) => {
   it('lists exactly the URLs of all the case\'s scripts, one entry per URL', () => {
     const scripts = result.artifacts!.filter((a) => a.path.endsWith('.sh'));
     expect(scripts.length).toBeGreaterThanOrEqual(plan.nodes.length);
-    const apiUrls = new Set(plan.nodes.flatMap((n) => [n.kubeadm.endpointUrl, `https://${n.address}:6443/readyz`, ...(n.upgrade?.versionUrl ? [n.upgrade.versionUrl] : [])]));
+    const apiUrls = new Set([`https://${plan.kubernetes.endpoint}`, ...plan.nodes.flatMap((n) => [n.kubeadm.endpointUrl, `https://${n.address}:6443/readyz`, ...(n.upgrade?.versionUrl ? [n.upgrade.versionUrl] : [])])]);
     const inScripts = new Set(
       scripts.flatMap((s) => {
         const documentation = new Set([...s.content.matchAll(/^Documentation=(\S+)$/gm)].map((x) => x[1]!));
