@@ -17,6 +17,7 @@ import { kubernetesBinariesPlan } from './kubernetes-binaries.js';
 import { kubeVipPod } from './kube-vip.js';
 import { networkPlan } from './network.js';
 import { OS_PROFILES } from './os-profiles.js';
+import { resetPlan } from './reset.js';
 import { CRI_SOCKET, runtimePlan } from './runtime.js';
 import { hostsBlock, kernelArgs, modulesPlan, ntpDropIn, packagesPlan, pageSizePlan, swapPlan, sysctlPlan } from './system.js';
 import type { ClusterPlan, FileSpec, JoinKind, NodePlan } from './types.js';
@@ -113,7 +114,7 @@ function nodePlan(
   const docs = kubeadmDocuments(kubeadm, {
     name: n.name, address: n.address, resolvConf: os.kubeletResolvConf, labels: n.labels, taints: n.taints, kind: joinKind,
   });
-  return {
+  const node: Omit<NodePlan, 'reset'> = {
     name: n.name,
     role: n.role,
     joinKind,
@@ -178,6 +179,7 @@ function nodePlan(
       unitName: SETUP_UNIT,
     },
   };
+  return { ...node, reset: resetPlan(node, k.cni) };
 }
 
 /** Stands in PHASES for the phase that installs kubeadm, kubelet and kubectl by the spec's method. */

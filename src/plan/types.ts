@@ -6,6 +6,7 @@ import type { Arch, CniName, Role, TaintSpec } from '../spec/types.js';
 import type { BootPlan } from './boot.js';
 import type { OsProfile } from './os-profiles.js';
 import type { CalicoPlan } from './cni/calico.js';
+import type { ResetPlan } from './reset.js';
 
 /** A file the node must have, exactly: content and mode. */
 export interface FileSpec {
@@ -179,6 +180,8 @@ export interface NodePlan {
     kubeconfig: boolean;
   };
   state: { dir: string; log: string; installPath: string; unit: FileSpec; unitName: string };
+  /** What reset.sh undoes, derived from everything above. */
+  reset: ResetPlan;
 }
 
 export type CniPlan =
