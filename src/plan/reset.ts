@@ -101,6 +101,9 @@ const CNI_NODE_STATE: Record<Exclude<CniName, 'weave'>, ResetPlan['cni']> = {
   },
 };
 
+/** picc's configuration folder (kubeadm's configuration and patches, the CNI's manifests). */
+const PICC_CONFIG_DIR = '/etc/picc';
+
 /** IP allocations of the CNI plugins (host-local), whichever CNI calls them. */
 const CNI_PLUGIN_STATE = '/var/lib/cni';
 
@@ -130,7 +133,7 @@ export function resetPlan(node: Omit<NodePlan, 'reset'>, cni: Exclude<CniName, '
     keyring: pkgs ? { path: pkgs.keyring, fingerprint: pkgs.keyFingerprint } : null,
     emptyDirs: [
       ...(bins ? ['/usr/local/lib/systemd/system/kubelet.service.d'] : []),
-      '/etc/picc/cni', '/etc/picc', '/etc/containerd', '/etc/cni/net.d', '/etc/cni', '/opt/cni/bin', '/opt/cni',
+      ...foldersUnder(PICC_CONFIG_DIR, ownedFiles(node).map((f) => f.path)), '/etc/containerd', '/etc/cni/net.d', '/etc/cni', '/opt/cni/bin', '/opt/cni',
       '/etc/kubernetes/pki/etcd', '/etc/kubernetes/pki', '/etc/kubernetes/manifests', '/etc/kubernetes',
       ...(bins ? bins.dirs.filter((d) => !d.startsWith('/etc/kubernetes')) : []),
       '/usr/local/lib/systemd/system',
@@ -213,6 +216,15 @@ function sha256(s: string): string {
 function unique(files: OwnedFile[]): OwnedFile[] {
   const seen = new Set<string>();
   return files.filter((f) => !seen.has(f.path) && (seen.add(f.path), true));
+}
+
+/** dir and every folder between it and the given paths, deepest first: rmdir order. */
+function foldersUnder(dir: string, paths: string[]): string[] {
+  const folders = new Set<string>([dir]);
+  for (const p of paths.filter((p) => p.startsWith(`${dir}/`))) {
+    for (let d = parentOf(p); d.startsWith(`${dir}/`); d = parentOf(d)) folders.add(d);
+  }
+  return [...folders].sort((a, b) => b.split('/').length - a.split('/').length || (a < b ? -1 : a > b ? 1 : 0));
 }
 
 function basename(path: string): string {
