@@ -193,3 +193,18 @@ boot_dir() { if [[ "$1" == raspios-bullseye ]]; then echo /boot; else echo /boot
   assert_line "  /etc/cni/net.d/10-flannel.conflist (it does not name flannel)"
   assert_line "  /usr/local/bin/ctr (not the bytes of containerd's archive)"
 }
+
+@test "on a terminal reset asks, and goes on only for yes" {
+  make_root raspios-bookworm worker-1
+  local cmd
+  cmd="$(printf '%q ' env -i PATH="$SB_BIN:$SHIM_STATE/pkgbin:$SB_REAL" LC_ALL=C HOME=/nonexistent PICC_ROOT="$PICC_ROOT" \
+    SHIM_LOG="$SHIM_LOG" SHIM_STATE="$SHIM_STATE" SHIM_SERVE="$SHIM_SERVE" SHIM_REAL="$SB_REAL" bash "$(reset_script)")"
+  run bash -c "printf 'no\n' | script -qec $(printf '%q' "$cmd") /dev/null"
+  assert_failure
+  assert_output --partial "Type yes to go on:"
+  assert_output --partial "not reset: the answer was not yes; nothing was changed"
+  run bash -c "printf 'yes\n' | script -qec $(printf '%q' "$cmd") /dev/null"
+  assert_success
+  assert_output --partial "Type yes to go on:"
+  assert_output --partial "worker-1: nothing to reset: 0 changes"
+}
