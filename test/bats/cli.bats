@@ -109,7 +109,7 @@ mode_of() {
   picc compile homelab.yaml -o "$WORK/out"
   assert_success
   refute_stack_trace
-  assert_output --partial "wrote 31 files for 6 nodes"
+  assert_output --partial "wrote 37 files for 6 nodes"
   for n in "${EXAMPLE_NODES[@]}"; do
     assert_output --partial "$n"
     d="$WORK/out/homelab/$n"
@@ -118,7 +118,7 @@ mode_of() {
     assert_equal "$(mode_of "$d/user-data")" 600
     assert_equal "$(mode_of "$d/meta-data")" 644
     assert_equal "$(mode_of "$d/network-config")" 644
-    assert_equal "$(ls "$d" | tr "\n" " ")" "first-boot.sh meta-data network-config setup.sh user-data "
+    assert_equal "$(ls "$d" | tr "\n" " ")" "first-boot.sh meta-data network-config reset.sh setup.sh user-data "
   done
   assert_equal "$(mode_of "$WORK/out/homelab/admin.kubeconfig")" 600
   # Exactly the example's nodes, nothing else.
@@ -418,7 +418,7 @@ mode_of() {
   assert_success
   assert_equal "$stderr" ""
   run node -e 'const j = JSON.parse(require("fs").readFileSync(0, "utf8"));
-    if (!j.ok || j.command !== "compile" || j.output.files.length !== 31 || !j.output.secretsFileCreated || j.notes.length !== 1) process.exit(1)' <<<"$output"
+    if (!j.ok || j.command !== "compile" || j.output.files.length !== 37 || !j.output.secretsFileCreated || j.notes.length !== 1) process.exit(1)' <<<"$output"
   assert_success
   picc compile homelab.yaml -o out --format json --bogus
   assert_failure 2
