@@ -114,13 +114,14 @@ export function resetPlan(node: Omit<NodePlan, 'reset'>, cni: Exclude<CniName, '
   const cniState = CNI_NODE_STATE[cni];
   const bins = node.kubernetesBinaries;
   const pkgs = node.kubernetesPackages;
+  const files = ownedFiles(node);
   return {
     criSocket: node.runtime.criSocket,
     kubeadmTraces: [...KUBEADM_TRACES, ...node.kubeadm.staticPods],
     services: [node.state.unitName, 'kubelet', 'containerd'],
     cni: { ...cniState, stateDirs: [...cniState.stateDirs, CNI_PLUGIN_STATE] },
     userKubeconfig: node.access.kubeconfig ? { user: node.access.user, source: '/etc/kubernetes/admin.conf', file: '.kube/config' } : null,
-    files: ownedFiles(node),
+    files,
     unpacked: unpackedArchives(node),
     restore: node.network.netplan
       ? [{ from: `${node.network.netplan.retiredDir}/${basename(node.network.netplan.cloudInitFile)}`, to: node.network.netplan.cloudInitFile }]
@@ -133,7 +134,7 @@ export function resetPlan(node: Omit<NodePlan, 'reset'>, cni: Exclude<CniName, '
     keyring: pkgs ? { path: pkgs.keyring, fingerprint: pkgs.keyFingerprint } : null,
     emptyDirs: [
       ...(bins ? ['/usr/local/lib/systemd/system/kubelet.service.d'] : []),
-      ...foldersUnder(PICC_CONFIG_DIR, ownedFiles(node).map((f) => f.path)), '/etc/containerd', '/etc/cni/net.d', '/etc/cni', '/opt/cni/bin', '/opt/cni',
+      ...foldersUnder(PICC_CONFIG_DIR, files.map((f) => f.path)), '/etc/containerd', '/etc/cni/net.d', '/etc/cni', '/opt/cni/bin', '/opt/cni',
       '/etc/kubernetes/pki/etcd', '/etc/kubernetes/pki', '/etc/kubernetes/manifests', '/etc/kubernetes',
       ...(bins ? bins.dirs.filter((d) => !d.startsWith('/etc/kubernetes')) : []),
       '/usr/local/lib/systemd/system',
