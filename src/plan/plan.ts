@@ -18,6 +18,7 @@ import { kubeVipPod } from './kube-vip.js';
 import { networkPlan } from './network.js';
 import { upgradePlan } from './upgrade.js';
 import { OS_PROFILES } from './os-profiles.js';
+import { resetPlan } from './reset.js';
 import { CRI_SOCKET, runtimePlan } from './runtime.js';
 import { hostsBlock, kernelArgs, modulesPlan, ntpDropIn, packagesPlan, pageSizePlan, swapPlan, sysctlPlan } from './system.js';
 import type { ClusterPlan, FileSpec, JoinKind, NodePlan } from './types.js';
@@ -116,7 +117,7 @@ function nodePlan(
   const docs = kubeadmDocuments(kubeadm, {
     name: n.name, address: n.address, resolvConf: os.kubeletResolvConf, labels: n.labels, taints: n.taints, kind: joinKind,
   });
-  return {
+  const node: Omit<NodePlan, 'reset'> = {
     name: n.name,
     role: n.role,
     joinKind,
@@ -182,6 +183,7 @@ function nodePlan(
     },
     upgrade: k.upgradeFrom !== null ? upgradePlan(k.upgradeFrom, k.version, joinKind, k.endpoint) : null,
   };
+  return { ...node, reset: resetPlan(node, k.cni) };
 }
 
 /** Stands in PHASES for the phase that installs kubeadm, kubelet and kubectl by the spec's method. */

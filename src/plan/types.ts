@@ -7,6 +7,7 @@ import type { BootPlan } from './boot.js';
 import type { OsProfile } from './os-profiles.js';
 import type { CalicoPlan } from './cni/calico.js';
 import type { UpgradePlan } from './upgrade.js';
+import type { ResetPlan } from './reset.js';
 
 /** A file the node must have, exactly: content and mode. */
 export interface FileSpec {
@@ -184,6 +185,8 @@ export interface NodePlan {
   state: { dir: string; log: string; installPath: string; unit: FileSpec; unitName: string };
   /** upgrade.sh: from the version the cluster runs to kubernetes.version; null when there is no upgrade. */
   upgrade: UpgradePlan | null;
+  /** What reset.sh undoes, derived from everything above. */
+  reset: ResetPlan;
 }
 
 export type CniPlan =

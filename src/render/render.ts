@@ -43,6 +43,8 @@ function renderNode(cluster: ClusterPlan, node: NodePlan): Artifact[] {
     { path: `${dir}/setup.sh`, mode: 0o700, content: script },
     // Only when the cluster moves to a new version (compile knows the version it runs).
     ...(node.upgrade ? [{ path: `${dir}/upgrade.sh`, mode: 0o700, content: templates().render('upgrade.sh.njk', { cluster, node, picc: { version: PICC_VERSION } }) }] : []),
+    // Undoes setup on this node; 0700 like setup.sh (it is run as root, and nobody else needs it).
+    { path: `${dir}/reset.sh`, mode: 0o700, content: renderResetScript(cluster, node) },
     { path: `${dir}/user-data`, mode: 0o600, content: ud },
     { path: `${dir}/meta-data`, mode: 0o644, content: metaData(node, ud, nc) },
     // A Wi-Fi passphrase makes network-config secret too.
@@ -52,4 +54,8 @@ function renderNode(cluster: ClusterPlan, node: NodePlan): Artifact[] {
 
 export function renderSetupScript(cluster: ClusterPlan, node: NodePlan): string {
   return templates().render('setup.sh.njk', { cluster, node, picc: { version: PICC_VERSION } });
+}
+
+export function renderResetScript(cluster: ClusterPlan, node: NodePlan): string {
+  return templates().render('reset.sh.njk', { cluster, node, picc: { version: PICC_VERSION } });
 }

@@ -109,7 +109,7 @@ mode_of() {
   picc compile homelab.yaml -o "$WORK/out"
   assert_success
   refute_stack_trace
-  assert_output --partial "wrote 33 files for 6 nodes"
+  assert_output --partial "wrote 39 files for 6 nodes"
   for n in "${EXAMPLE_NODES[@]}"; do
     assert_output --partial "$n"
     d="$WORK/out/homelab/$n"
@@ -118,7 +118,7 @@ mode_of() {
     assert_equal "$(mode_of "$d/user-data")" 600
     assert_equal "$(mode_of "$d/meta-data")" 644
     assert_equal "$(mode_of "$d/network-config")" 644
-    assert_equal "$(ls "$d" | tr "\n" " ")" "first-boot.sh meta-data network-config setup.sh user-data "
+    assert_equal "$(ls "$d" | tr "\n" " ")" "first-boot.sh meta-data network-config reset.sh setup.sh user-data "
   done
   assert_equal "$(mode_of "$WORK/out/homelab/admin.kubeconfig")" 600
   assert_equal "$(mode_of "$WORK/out/homelab/picc-facts.json")" 644

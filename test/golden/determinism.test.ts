@@ -79,10 +79,10 @@ describe.each(cases)('determinism: $name', (c) => {
       // Nothing of the old bundle survives in the new output.
       for (const value of secretValues(old)) expect(a.content.includes(value), `${a.path} still holds an old secret`).toBe(false);
       for (const m of mb.match(/<[A-Z0-9-]+( [a-zA-Z.]+)?>/g) ?? []) masks.add(m.replace(/ .*>/, '>'));
-      if (b.content !== a.content) expect(mb, `${a.path} changed but no secret in it was masked`).toMatch(/<(TOKEN|CA-HASH|PEM|BASE64|INSTANCE-ID|JOIN-DIGEST)[ >]/);
+      if (b.content !== a.content) expect(mb, `${a.path} changed but no secret in it was masked`).toMatch(/<(TOKEN|CA-HASH|PEM|BASE64|INSTANCE-ID|JOIN-DIGEST|SHA256)[ >]/);
     }
     // Every kind of mask was needed: the test masks what is really there, nothing speculative.
-    expect([...masks].sort()).toEqual(['<BASE64>', '<CA-HASH>', '<INSTANCE-ID>', '<JOIN-DIGEST>', '<PEM>', '<TOKEN>']);
+    expect([...masks].sort()).toEqual(['<BASE64>', '<CA-HASH>', '<INSTANCE-ID>', '<JOIN-DIGEST>', '<PEM>', '<SHA256>', '<TOKEN>']);
   });
 });
 
@@ -182,8 +182,10 @@ function masker(b: SecretsBundle): (text: string) => string {
   const byPem = new Map(pems(b).map(([name, pem]) => [normalisePem(pem), name]));
   const byBase64 = new Map(pems(b).map(([name, pem]) => [Buffer.from(pem).toString('base64'), name]));
   const hash = caCertHash(b.ca.cert);
+  // reset.sh proves a certificate or key file is picc's by the sha256 of the file setup wrote.
+  const bySha256 = pems(b).map(([name, pem]) => [createHash('sha256').update(pem.endsWith('\n') ? pem : `${pem}\n`).digest('hex'), name] as const);
   return (text) =>
-    text
+    bySha256.reduce((t, [digest, name]) => t.replaceAll(digest, `<SHA256 ${name}>`), text)
       .replaceAll(b.bootstrapToken, '<TOKEN>')
       .replaceAll(hash, '<CA-HASH>')
       // Also indented (inside user-data's block scalar); the indentation is kept outside the label.

@@ -62,7 +62,7 @@ describe('compile --check', () => {
     writeFileSync(spec(), fewer);
     const run = await check();
     const stale = codes(run.stdout).filter((d) => d.message.endsWith('compile would delete it'));
-    expect(stale.map((d) => d.file.split('/').slice(-2).join('/')).sort()).toEqual(['k8s-worker-7/meta-data', 'k8s-worker-7/network-config', 'k8s-worker-7/setup.sh', 'k8s-worker-7/user-data', 'k8s-worker-7/first-boot.sh'].sort());
+    expect(stale.map((d) => d.file.split('/').slice(-2).join('/')).sort()).toEqual(['k8s-worker-7/meta-data', 'k8s-worker-7/network-config', 'k8s-worker-7/reset.sh', 'k8s-worker-7/setup.sh', 'k8s-worker-7/user-data', 'k8s-worker-7/first-boot.sh'].sort());
     cpSync(EXAMPLE, spec());
   });
 

@@ -16,7 +16,7 @@ CNI_VERSION=1.9.99
 
 # Real tools the scripts (and the shims) may use: all read-only or acting on given paths.
 REAL_TOOLS=(bash env cat grep sed awk cut tail head tr wc sort tee flock date sha256sum tar gzip
-  install mkdir mv cp ln chmod rm touch stat dirname basename find mktemp)
+  install mkdir mv cp ln chmod rm rmdir touch stat dirname basename find mktemp)
 # Commands the scripts call that must never reach the real system.
 SHIMMED=(id uname df timedatectl sleep dd hostname ip getent chown stat dpkg-query apt-get apt-cache
   apt-mark systemctl modprobe modinfo sysctl swapoff curl gpg containerd nmcli netplan cilium getconf
