@@ -4,6 +4,7 @@
 import { byKey } from '../order.js';
 import type { ClusterPlan, NodePlan } from '../plan/types.js';
 import { PICC_VERSION } from '../version.js';
+import { ANSIBLE_DIR, ansibleExport } from './ansible.js';
 import { networkConfig, metaData, userData } from './cloud-init.js';
 import { templates } from './env.js';
 import { adminKubeconfig } from './kubeconfig.js';
@@ -18,6 +19,8 @@ export function render(cluster: ClusterPlan): Artifact[] {
   const artifacts: Artifact[] = [];
   for (const node of cluster.nodes) artifacts.push(...renderNode(cluster, node));
   artifacts.push({ path: `${cluster.name}/admin.kubeconfig`, mode: 0o600, content: adminKubeconfig(cluster) });
+  // The Ansible rollout names no secret: it copies each node's setup.sh from its folder.
+  for (const f of ansibleExport(cluster)) artifacts.push({ path: `${cluster.name}/${ANSIBLE_DIR}/${f.name}`, mode: 0o644, content: f.content });
   return artifacts.sort(byKey((a) => a.path));
 }
 
