@@ -159,15 +159,13 @@ export function setupNodeTasks(cluster: ClusterPlan): string {
     block: [
       {
         name: 'Create the folder for setup.sh',
-        'ansible.builtin.file': { path: '{{ picc_dir }}', state: 'directory', owner: 'root', group: 'root', mode: '0700' },
+        'ansible.builtin.file': { path: '{{ picc_dir }}', state: 'directory', mode: '0700' },
       },
       {
         name: "Copy this node's setup.sh",
         'ansible.builtin.copy': {
           src: '{{ playbook_dir }}/../{{ inventory_hostname }}/setup.sh',
           dest: '{{ picc_dir }}/setup.sh',
-          owner: 'root',
-          group: 'root',
           mode: '0700',
         },
         // It holds the bootstrap token (and a control plane's CA keys): never shown as a diff.
