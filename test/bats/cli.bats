@@ -109,7 +109,7 @@ mode_of() {
   picc compile homelab.yaml -o "$WORK/out"
   assert_success
   refute_stack_trace
-  assert_output --partial "wrote 31 files for 6 nodes"
+  assert_output --partial "wrote 34 files for 6 nodes"
   for n in "${EXAMPLE_NODES[@]}"; do
     assert_output --partial "$n"
     d="$WORK/out/homelab/$n"
@@ -121,8 +121,11 @@ mode_of() {
     assert_equal "$(ls "$d" | tr "\n" " ")" "first-boot.sh meta-data network-config setup.sh user-data "
   done
   assert_equal "$(mode_of "$WORK/out/homelab/admin.kubeconfig")" 600
-  # Exactly the example's nodes, nothing else.
-  assert_equal "$(ls "$WORK/out/homelab" | tr '\n' ' ')" "admin.kubeconfig ${EXAMPLE_NODES[*]} picc-manifest.json "
+  # The Ansible rollout names no secret: readable.
+  assert_equal "$(ls "$WORK/out/homelab/ansible" | tr "\n" " ")" "inventory.yaml setup-node.yml site.yml "
+  for f in "$WORK"/out/homelab/ansible/*; do assert_equal "$(mode_of "$f")" 644; done
+  # Exactly the example's nodes and the ansible folder, nothing else.
+  assert_equal "$(ls "$WORK/out/homelab" | tr '\n' ' ')" "admin.kubeconfig ansible ${EXAMPLE_NODES[*]} picc-manifest.json "
 }
 
 @test "compile keeps the modes under a permissive umask" {
