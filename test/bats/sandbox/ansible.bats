@@ -10,9 +10,6 @@ load '../../../node_modules/bats-support/load'
 load '../../../node_modules/bats-assert/load'
 load 'helpers/sandbox'
 
-# A broken wait would poll for 90 minutes: stop it long before (a run takes 1–2 minutes).
-BATS_TEST_TIMEOUT=${BATS_TEST_TIMEOUT:-900}
-
 setup_file() {
   command -v ansible-playbook >/dev/null || { echo "ansible-playbook is missing: apt-get install ansible-core" >&2; return 1; }
   sandbox_setup_file # the shims and the fake artifacts
