@@ -5,6 +5,7 @@ import { FACTS_NAME, clusterFacts, serializeFacts } from '../plan/facts.js';
 import { byKey } from '../order.js';
 import type { ClusterPlan, NodePlan } from '../plan/types.js';
 import { PICC_VERSION } from '../version.js';
+import { ANSIBLE_DIR, ansibleExport } from './ansible.js';
 import { networkConfig, metaData, userData } from './cloud-init.js';
 import { templates } from './env.js';
 import { adminKubeconfig } from './kubeconfig.js';
@@ -24,6 +25,8 @@ export function render(cluster: ClusterPlan): Artifact[] {
   artifacts.push({ path: `${cluster.name}/${FACTS_NAME}`, mode: 0o644, content: serializeFacts(clusterFacts(cluster)) });
   // Holds no secret: a control plane's user runs it with their own kubeconfig.
   artifacts.push({ path: `${cluster.name}/verify.sh`, mode: 0o755, content: verifyScript(cluster) });
+  // The Ansible rollout names no secret: it copies each node's setup.sh from its folder.
+  for (const f of ansibleExport(cluster)) artifacts.push({ path: `${cluster.name}/${ANSIBLE_DIR}/${f.name}`, mode: 0o644, content: f.content });
   return artifacts.sort(byKey((a) => a.path));
 }
 

@@ -109,7 +109,7 @@ mode_of() {
   picc compile homelab.yaml -o "$WORK/out"
   assert_success
   refute_stack_trace
-  assert_output --partial "wrote 39 files for 6 nodes"
+  assert_output --partial "wrote 42 files for 6 nodes"
   for n in "${EXAMPLE_NODES[@]}"; do
     assert_output --partial "$n"
     d="$WORK/out/homelab/$n"
@@ -123,8 +123,11 @@ mode_of() {
   assert_equal "$(mode_of "$WORK/out/homelab/admin.kubeconfig")" 600
   assert_equal "$(mode_of "$WORK/out/homelab/picc-facts.json")" 644
   assert_equal "$(mode_of "$WORK/out/homelab/verify.sh")" 755
-  # Exactly the example's nodes, nothing else.
-  assert_equal "$(ls "$WORK/out/homelab" | tr '\n' ' ')" "admin.kubeconfig ${EXAMPLE_NODES[*]} picc-facts.json picc-manifest.json verify.sh "
+  # The Ansible rollout names no secret: readable.
+  assert_equal "$(ls "$WORK/out/homelab/ansible" | tr "\n" " ")" "inventory.yaml setup-node.yml site.yml "
+  for f in "$WORK"/out/homelab/ansible/*; do assert_equal "$(mode_of "$f")" 644; done
+  # Exactly the example's nodes, the ansible folder and the cluster's files, nothing else.
+  assert_equal "$(ls "$WORK/out/homelab" | tr '\n' ' ')" "admin.kubeconfig ansible ${EXAMPLE_NODES[*]} picc-facts.json picc-manifest.json verify.sh "
 }
 
 @test "compile keeps the modes under a permissive umask" {

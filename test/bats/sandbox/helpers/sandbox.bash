@@ -28,6 +28,7 @@ node_address() {
     worker-1) echo 192.168.1.102/24 ;;
     cp-2) echo 192.168.1.103/24 ;; # cp-2 and cp-3: the HA fixture (ha.bats)
     cp-3) echo 192.168.1.104/24 ;;
+    worker-2) echo 192.168.1.105/24 ;; # the fleet of ansible.bats
     *) return 1 ;;
   esac
 }

@@ -1,0 +1,225 @@
+// The Ansible export (src/render/ansible.ts): the inventory groups the plan's nodes in
+// rollout order with their addresses, site.yml plays those groups in that order with the
+// documented batching, setup-node.yml copies the node's own setup.sh, runs it, reboots
+// only when setup asks and fails with the log; nothing secret in it; deterministic.
+// Ansible's own checks (syntax-check, ansible-lint) and a real run are elsewhere
+// (test/golden/ansible.test.ts, test/bats/sandbox/ansible.bats).
+
+import { readFileSync } from 'node:fs';
+import { posix } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { analyze } from '../../src/index.js';
+import { plan } from '../../src/plan/plan.js';
+import type { ClusterPlan } from '../../src/plan/types.js';
+import { DEFAULT_WORKER_BATCH, GROUPS, inventory, setupNodeTasks, sitePlaybook } from '../../src/render/ansible.js';
+import { render } from '../../src/render/render.js';
+import { generateSecrets } from '../../src/secrets/generate.js';
+import type { SecretsBundle } from '../../src/secrets/types.js';
+import type { ClusterSpec } from '../../src/spec/types.js';
+
+let secrets: SecretsBundle;
+beforeAll(async () => {
+  secrets = await generateSecrets('homelab', new Date('2026-01-01T00:00:00Z'));
+}, 30_000);
+
+function planOfText(text: string, bundle: SecretsBundle = secrets): ClusterPlan {
+  const a = analyze('cluster.yaml', text);
+  expect(a.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+  return plan(a.spec!, { ...bundle, cluster: a.spec!.metadata.name });
+}
+
+const HOMELAB = readFileSync(new URL('../../examples/homelab.yaml', import.meta.url), 'utf8');
+
+/** Three control planes (given out of name order) behind a VIP, two workers. */
+function haSpec(nodes?: ClusterSpec['spec']['nodes']): string {
+  const spec: ClusterSpec = {
+    apiVersion: 'picc/v1alpha1',
+    kind: 'Cluster',
+    metadata: { name: 'homelab' },
+    spec: {
+      kubernetes: { version: '1.34.2', controlPlaneEndpoint: '192.168.1.100:6443' },
+      network: { subnet: '192.168.1.0/24', gateway: '192.168.1.1', dns: ['192.168.1.1'] },
+      access: { user: 'ops' },
+      nodes: nodes ?? [
+        { name: 'cp-b', role: 'control-plane', address: '192.168.1.102' },
+        { name: 'worker-2', address: '192.168.1.112' },
+        { name: 'cp-a', role: 'control-plane', address: '192.168.1.101' },
+        { name: 'worker-1', address: '192.168.1.111' },
+        { name: 'cp-c', role: 'control-plane', address: '192.168.1.103' },
+      ],
+    },
+  };
+  return stringify(spec);
+}
+
+/** Ansible reads YAML with PyYAML (1.1): parse as 1.1, so a name that 1.1 takes for a boolean shows. */
+function yaml11(text: string): any {
+  return parse(text, { version: '1.1' });
+}
+
+type Hosts = Record<string, { ansible_host: string }>;
+function groupsOf(text: string): Record<string, Hosts> {
+  const inv = yaml11(text);
+  const out: Record<string, Hosts> = {};
+  for (const [group, body] of Object.entries(inv.all.children as Record<string, { hosts: Hosts }>)) out[group] = body.hosts;
+  return out;
+}
+
+describe('ansible inventory', () => {
+  it('homelab: the init node first, no other control plane, every worker; addresses without prefix', () => {
+    const p = planOfText(HOMELAB);
+    const inv = yaml11(inventory(p));
+    expect(inv.all.vars).toEqual({ ansible_user: 'pi' });
+    expect(groupsOf(inventory(p))).toEqual({
+      [GROUPS.firstControlPlane]: { 'k8s-master-1': { ansible_host: '192.168.1.101' } },
+      [GROUPS.otherControlPlanes]: {},
+      [GROUPS.workers]: {
+        'k8s-worker-3': { ansible_host: '192.168.1.103' },
+        'k8s-worker-4': { ansible_host: '192.168.1.104' },
+        'k8s-worker-5': { ansible_host: '192.168.1.105' },
+        'k8s-worker-6': { ansible_host: '192.168.1.106' },
+        'k8s-worker-7': { ansible_host: '192.168.1.107' },
+      },
+    });
+  });
+
+  it('HA: the plan\'s init node first, the other control planes in the order they join, workers; the spec\'s user', () => {
+    const p = planOfText(haSpec());
+    const groups = groupsOf(inventory(p));
+    expect(Object.keys(groups)).toEqual([GROUPS.firstControlPlane, GROUPS.otherControlPlanes, GROUPS.workers]);
+    expect(Object.keys(groups[GROUPS.firstControlPlane]!)).toEqual(['cp-a']);
+    expect(p.nodes.find((n) => n.name === 'cp-a')!.joinKind).toBe('init');
+    // cp-c waits for cp-b (the plan's join order): serial: 1 must play them in this order.
+    expect(Object.keys(groups[GROUPS.otherControlPlanes]!)).toEqual(['cp-b', 'cp-c']);
+    expect(p.nodes.find((n) => n.name === 'cp-c')!.kubeadm.previousControlPlane?.name).toBe('cp-b');
+    expect(groups[GROUPS.workers]).toEqual({ 'worker-1': { ansible_host: '192.168.1.111' }, 'worker-2': { ansible_host: '192.168.1.112' } });
+    expect(yaml11(inventory(p)).all.vars).toEqual({ ansible_user: 'ops' });
+  });
+
+  it('every node in exactly one group, at the plan\'s address', () => {
+    for (const p of [planOfText(HOMELAB), planOfText(haSpec())]) {
+      const hosts = Object.values(groupsOf(inventory(p))).flatMap((h) => Object.entries(h));
+      expect(hosts.map(([name]) => name).sort()).toEqual(p.nodes.map((n) => n.name).sort());
+      for (const [name, vars] of hosts) expect(vars.ansible_host).toBe(p.nodes.find((n) => n.name === name)!.address);
+    }
+  });
+
+  it('node names YAML 1.1 would read as booleans or numbers stay strings', () => {
+    const p = planOfText(haSpec([
+      { name: 'on', role: 'control-plane', address: '192.168.1.101' },
+      { name: 'no', address: '192.168.1.111' },
+      { name: '0777', address: '192.168.1.112' },
+    ]));
+    const text = inventory(p);
+    expect(Object.keys(groupsOf(text)[GROUPS.firstControlPlane]!)).toEqual(['on']);
+    expect(Object.keys(groupsOf(text)[GROUPS.workers]!)).toEqual(['0777', 'no']);
+  });
+});
+
+describe('ansible site.yml', () => {
+  it('plays the groups in rollout order: first control plane, the others one at a time, workers in batches', () => {
+    const plays = yaml11(sitePlaybook(planOfText(haSpec())));
+    expect(plays.map((p: any) => p.hosts)).toEqual([GROUPS.firstControlPlane, GROUPS.otherControlPlanes, GROUPS.workers]);
+    for (const play of plays) {
+      expect(play.become).toBe(true);
+      expect(play.tasks).toEqual([{ name: 'Set up the node with its setup.sh', 'ansible.builtin.import_tasks': 'setup-node.yml' }]);
+    }
+    const [first, others, workers] = plays;
+    expect(first.any_errors_fatal).toBe(true);
+    expect(first.serial).toBeUndefined();
+    expect(others.serial).toBe(1);
+    expect(others.any_errors_fatal).toBe(true);
+    expect(workers.serial).toBe(`{{ picc_worker_batch | default(${DEFAULT_WORKER_BATCH}) }}`);
+    // A failed worker fails alone: no fatal errors, no failure percentage that stops the rest.
+    expect(workers.any_errors_fatal).toBeUndefined();
+    expect(workers.max_fail_percentage).toBeUndefined();
+  });
+});
+
+describe('ansible setup-node.yml', () => {
+  const tasksOf = () => {
+    const [block] = yaml11(setupNodeTasks(planOfText(HOMELAB)));
+    return block as { block: any[]; rescue: any[]; vars: Record<string, string> };
+  };
+  const moduleOf = (t: any) => Object.keys(t).find((k) => k.startsWith('ansible.')) ?? '';
+
+  it('copies the node\'s setup.sh, waits for a running setup, runs it, reboots only when setup asks, then checks the done mark', () => {
+    const { block } = tasksOf();
+    expect(block.map(moduleOf)).toEqual([
+      'ansible.builtin.file',
+      'ansible.builtin.copy',
+      'ansible.builtin.command',
+      'ansible.builtin.command',
+      'ansible.builtin.stat',
+      'ansible.builtin.reboot',
+      'ansible.builtin.command',
+      'ansible.builtin.stat',
+      'ansible.builtin.fail',
+    ]);
+    const [, copy, wait, run, rebootMark, reboot, waitAgain, done, fail] = block;
+    expect(copy['ansible.builtin.copy'].mode).toBe('0700');
+    expect(copy.diff).toBe(false); // the script holds the token: never printed as a diff
+    expect(wait['ansible.builtin.command'].cmd).toBe('systemctl status picc-setup.service');
+    expect(wait.until).toBe('picc_unit.rc != 0');
+    // Ansible owns the reboot: setup.sh runs without --reboot (or --unattended).
+    expect(run['ansible.builtin.command'].argv).toEqual(['{{ picc_dir }}/setup.sh']);
+    expect(run.changed_when).toContain("' is already set up: 0 changes'");
+    expect(rebootMark['ansible.builtin.stat'].path).toBe('{{ picc_root }}/var/lib/picc/reboot-pending');
+    expect(reboot.when).toBe('picc_reboot.stat.exists');
+    expect(waitAgain.when).toBe('picc_reboot.stat.exists');
+    expect(waitAgain['ansible.builtin.command']).toEqual(wait['ansible.builtin.command']);
+    expect(done['ansible.builtin.stat'].path).toBe('{{ picc_root }}/var/lib/picc/done');
+    expect(fail.when).toBe('not picc_done.stat.exists');
+  });
+
+  it('on failure shows the end of setup\'s log and fails the node', () => {
+    const { rescue } = tasksOf();
+    expect(rescue.map(moduleOf)).toEqual(['ansible.builtin.slurp', 'ansible.builtin.debug', 'ansible.builtin.fail']);
+    expect(rescue[0]['ansible.builtin.slurp'].src).toBe('{{ picc_root }}/var/log/picc-setup.log');
+    expect(rescue[1]['ansible.builtin.debug'].msg).toContain('.splitlines()[-40:]');
+  });
+
+  it('runs every command with picc_environment, and roots the paths it reads with its PICC_ROOT', () => {
+    const { block, vars } = tasksOf();
+    for (const t of block.filter((x) => moduleOf(x) === 'ansible.builtin.command')) expect(t.environment).toBe('{{ picc_env }}');
+    expect(vars['picc_env']).toBe('{{ picc_environment | default({}) }}');
+    expect(vars['picc_root']).toBe("{{ picc_env.PICC_ROOT | default('') }}");
+  });
+});
+
+describe('ansible export in the output', () => {
+  it('sits in <cluster>/ansible/ (0644), and each node\'s setup.sh is where the copy task looks', () => {
+    const p = planOfText(haSpec());
+    const artifacts = render(p);
+    const exported = artifacts.filter((a) => a.path.startsWith('homelab/ansible/'));
+    expect(exported.map((a) => [a.path, a.mode])).toEqual([
+      ['homelab/ansible/inventory.yaml', 0o644],
+      ['homelab/ansible/setup-node.yml', 0o644],
+      ['homelab/ansible/site.yml', 0o644],
+    ]);
+    const [block] = yaml11(setupNodeTasks(p));
+    const src: string = block.block[1]['ansible.builtin.copy'].src;
+    for (const n of p.nodes) {
+      const path = posix.normalize(src.replace('{{ playbook_dir }}', 'homelab/ansible').replace('{{ inventory_hostname }}', n.name));
+      expect(artifacts.some((a) => a.path === path && a.mode === 0o700), path).toBe(true);
+    }
+  });
+
+  it('holds no secret (token, certificate key, CA keys): setup.sh carries them, copied from the node\'s folder', () => {
+    const p = planOfText(haSpec());
+    const text = render(p).filter((a) => a.path.startsWith('homelab/ansible/')).map((a) => a.content).join('\n');
+    const keyBody = (pem: string) => pem.split('\n')[1]!;
+    for (const secret of [secrets.bootstrapToken, secrets.certificateKey, keyBody(secrets.ca.key), keyBody(secrets.etcdCa.key), keyBody(secrets.admin.key)]) {
+      expect(text).not.toContain(secret);
+    }
+  });
+
+  it('is deterministic: the same plan twice, and the spec\'s node order does not matter', () => {
+    const exportOf = (text: string) => render(planOfText(text)).filter((a) => a.path.includes('/ansible/'));
+    const once = exportOf(haSpec());
+    expect(exportOf(haSpec())).toEqual(once);
+    const reversed = yaml11(haSpec()).spec.nodes.reverse();
+    expect(exportOf(haSpec(reversed))).toEqual(once);
+  });
+});
