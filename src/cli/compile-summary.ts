@@ -38,7 +38,8 @@ export function compileSummary(s: SummaryInput): string[] {
   }
   lines.push(
     `  a board that is already running: copy ${shQuote(s.folder)}/<node>/setup.sh onto it and run: sudo ./setup.sh --reboot`,
-    `Then, from this machine: KUBECONFIG=${shQuote(`${s.folder}/admin.kubeconfig`)} kubectl get nodes`,
+    `  many running boards at once: ansible-playbook -i ${shQuote(`${s.folder}/ansible/inventory.yaml`)} ${shQuote(`${s.folder}/ansible/site.yml`)}`,
+    `Then, from this machine: ${['picc', 'verify', s.spec, ...(s.secrets ? ['--secrets', s.secrets] : [])].map(shQuote).join(' ')}   (or KUBECONFIG=${shQuote(`${s.folder}/admin.kubeconfig`)} kubectl get nodes)`,
   );
   return lines;
 }

@@ -89,6 +89,7 @@ describe('compile summary', () => {
     expect(text).toContain("cp-trixie, w-jammy, w-noble-amd64: flash the OS image");
     expect(text).toContain("picc boot 'my lab/cluster.yaml' <node> <boot partition>   (writes the first-boot script)");
     expect(text).toContain("picc boot 'my lab/cluster.yaml' <node> <boot partition>   (writes the cloud-init seed)");
-    expect(text).toContain("KUBECONFIG='out dir/mixed-os/admin.kubeconfig' kubectl get nodes");
+    expect(text).toContain("ansible-playbook -i 'out dir/mixed-os/ansible/inventory.yaml' 'out dir/mixed-os/ansible/site.yml'");
+    expect(text).toContain("Then, from this machine: picc verify 'my lab/cluster.yaml'   (or KUBECONFIG='out dir/mixed-os/admin.kubeconfig' kubectl get nodes)");
   });
 });
