@@ -3,7 +3,6 @@
 // reported at once (ajv allErrors).
 
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { isScalar } from 'yaml';
 import { formatPath, type Diagnostic, type DocPath, type StageResult } from '../diagnostics/diagnostic.js';
@@ -16,8 +15,6 @@ import type { ClusterSpec } from './types.js';
 
 const require = createRequire(import.meta.url);
 const schema = require('../../schema/cluster.schema.json') as object;
-/** Where this copy of picc keeps the schema (for editors: picc init's modeline). */
-export const SCHEMA_FILE = fileURLToPath(new URL('../../schema/cluster.schema.json', import.meta.url));
 
 let compiled: ValidateFunction | undefined;
 function validator(): ValidateFunction {
