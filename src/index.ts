@@ -1,13 +1,14 @@
 // picc's library API: the pipeline of DESIGN.md as pure functions over text.
 //   analyze: load → validate → check           (spec text → spec + diagnostics)
 //   compile: analyze → secrets → plan → render  (spec text + secrets text → artifacts)
+//   compileLazily: the same, the artifacts made as they are iterated
 // No I/O here; the CLI and emit.ts read and write files.
 
 import { hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics/diagnostic.js';
 import type { SourceDoc } from './diagnostics/locate.js';
 import { plan } from './plan/plan.js';
 import type { ClusterPlan } from './plan/types.js';
-import { render, type Artifact } from './render/render.js';
+import { render, renderArtifacts, type Artifact } from './render/render.js';
 import { parseSecrets } from './secrets/file.js';
 import { check } from './spec/check.js';
 import { checkSecrets } from './spec/check-secrets.js';
@@ -45,14 +46,32 @@ export interface CompileResult {
 
 /** The whole compiler: a pure function of (spec text, secrets text). Problems in both files are reported together. */
 export function compile(specFile: string, specText: string, secretsFile: string, secretsText: string): CompileResult {
+  const planned = compilePlan(specFile, specText, secretsFile, secretsText);
+  return planned.plan ? { plan: planned.plan, artifacts: render(planned.plan), diagnostics: planned.diagnostics } : { diagnostics: planned.diagnostics };
+}
+
+export interface LazyCompileResult {
+  plan?: ClusterPlan;
+  /** compile's artifacts, made one node at a time as they are iterated (not in path order). */
+  artifacts?: Iterable<Artifact>;
+  diagnostics: Diagnostic[];
+}
+
+/** compile, with the artifacts made as they are consumed (the CLI writes each as it comes). */
+export function compileLazily(specFile: string, specText: string, secretsFile: string, secretsText: string): LazyCompileResult {
+  const planned = compilePlan(specFile, specText, secretsFile, secretsText);
+  return planned.plan ? { plan: planned.plan, artifacts: renderArtifacts(planned.plan), diagnostics: planned.diagnostics } : { diagnostics: planned.diagnostics };
+}
+
+/** Every stage up to the plan; the plan only when neither file has an error. */
+function compilePlan(specFile: string, specText: string, secretsFile: string, secretsText: string): { plan?: ClusterPlan; diagnostics: Diagnostic[] } {
   const analysis = analyze(specFile, specText);
   const secrets = parseSecrets(secretsFile, secretsText);
   const diagnostics = [...analysis.diagnostics, ...secrets.diagnostics];
   if (!analysis.spec || !analysis.source || !secrets.value || hasErrors(diagnostics)) return { diagnostics };
   diagnostics.push(...checkSecrets(analysis.source, analysis.spec, secrets.value, secretsFile));
   if (hasErrors(diagnostics)) return { diagnostics };
-  const clusterPlan = plan(analysis.spec, secrets.value);
-  return { plan: clusterPlan, artifacts: render(clusterPlan), diagnostics };
+  return { plan: plan(analysis.spec, secrets.value), diagnostics };
 }
 
 /**

@@ -6,7 +6,7 @@
 import { relative } from 'node:path';
 import { fileProblem } from '../diagnostics/report.js';
 import { OutputRefused, stageOutput, type StagedOutput } from '../emit.js';
-import { analyze, compile, validateAll } from '../index.js';
+import { analyze, compile, compileLazily, validateAll } from '../index.js';
 import { parseSecrets, serializeSecrets } from '../secrets/file.js';
 import { generateSecrets, rotateToken } from '../secrets/generate.js';
 import { replaceSecretsFile, writeNewSecretsFile } from '../secrets/store.js';
@@ -59,7 +59,8 @@ export async function runCompile(spec: string, r: Reporter, opts: { out: string;
   }
   const created = secrets.text === undefined;
   const secretsYaml = secrets.text ?? serializeSecrets(await generateSecrets(analysis.spec.metadata.name, new Date()));
-  const result = compile(spec, text, secrets.path, secretsYaml);
+  // Lazily: each file is made and written into the staging folder in turn (emit.ts).
+  const result = compileLazily(spec, text, secrets.path, secretsYaml);
   r.add(...result.diagnostics);
   r.stopIfFailing();
   if (!result.artifacts || !result.plan) throw new Error('compile returned no artifacts and no error');
@@ -76,12 +77,12 @@ export async function runCompile(spec: string, r: Reporter, opts: { out: string;
   const nodes = result.plan.nodes;
   r.succeed(
     [
-      `picc: wrote ${result.artifacts.length} files for ${nodes.length} nodes to ${shown}/${staged.kept.length > 0 ? ` (${staged.kept.length} other file${staged.kept.length === 1 ? '' : 's'} there left alone)` : ''}`,
+      `picc: wrote ${staged.written.length} files for ${nodes.length} nodes to ${shown}/${staged.kept.length > 0 ? ` (${staged.kept.length} other file${staged.kept.length === 1 ? '' : 's'} there left alone)` : ''}`,
       ...nodes.map((n) => `  ${n.name.padEnd(20)} ${n.joinKind.padEnd(19)} ${n.address.padEnd(16)} ${n.os.id}`),
     ],
     {
       wrote: true,
-      output: { folder: staged.folder, files: result.artifacts.map((a) => a.path), secretsFileCreated: created ? secrets.path : null },
+      output: { folder: staged.folder, files: staged.written, secretsFileCreated: created ? secrets.path : null },
       nodes: nodes.map((n) => ({ name: n.name, role: n.joinKind, address: n.address, os: n.os.id })),
     },
   );

@@ -1,5 +1,6 @@
 // Stage 5 — render: ClusterPlan → Artifact[] (path relative to the output folder,
 // mode, content). Scripts come from nunjucks templates; YAML is built as data.
+// render() gives them all, in path order; renderArtifacts() one node at a time.
 
 import { byKey } from '../order.js';
 import type { ClusterPlan, NodePlan } from '../plan/types.js';
@@ -15,10 +16,16 @@ export interface Artifact {
 }
 
 export function render(cluster: ClusterPlan): Artifact[] {
-  const artifacts: Artifact[] = [];
-  for (const node of cluster.nodes) artifacts.push(...renderNode(cluster, node));
-  artifacts.push({ path: `${cluster.name}/admin.kubeconfig`, mode: 0o600, content: adminKubeconfig(cluster) });
-  return artifacts.sort(byKey((a) => a.path));
+  return [...renderArtifacts(cluster)].sort(byKey((a) => a.path));
+}
+
+/**
+ * The same artifacts one node at a time, as they are made (not in path order): emit writes
+ * each and lets it go, so the output of a thousand nodes is never all in memory at once.
+ */
+export function* renderArtifacts(cluster: ClusterPlan): Generator<Artifact> {
+  yield { path: `${cluster.name}/admin.kubeconfig`, mode: 0o600, content: adminKubeconfig(cluster) };
+  for (const node of cluster.nodes) yield* renderNode(cluster, node);
 }
 
 function renderNode(cluster: ClusterPlan, node: NodePlan): Artifact[] {
