@@ -15,15 +15,21 @@ import { stringTag, stringifyString } from 'yaml/util';
 /** Characters a YAML 1.1 reader takes as printable and never as a line break (TAB and LF aside). */
 const PRINTABLE = /^[\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\u{10000}-\u{10ffff}]$/u;
 
-// The characters of PRINTABLE plus LF, with and without TAB: one scan of the whole string
-// (a setup.sh inside user-data is tens of kilobytes), not one regex test per character.
-const UNSAFE_IN_BLOCK = /[^\n\t\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\u{10000}-\u{10ffff}]/u;
-const UNSAFE_IN_LINE = /[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\u{10000}-\u{10ffff}]/u;
+// The characters outside PRINTABLE, LF aside, with and without TAB: one scan of the whole
+// string (a setup.sh inside user-data is tens of kilobytes), not one regex test per
+// character. The scan works on UTF-16 units, taking every surrogate as printable (a pair is
+// an astral character, all printable); only a string holding a surrogate at all is scanned
+// again by code point, where a lone one shows.
+const UNSAFE_UNIT_IN_BLOCK = /[^\n\t\x20-\x7e\xa0-\u2027\u202a-\ufefe\uff00-\ufffd]/;
+const UNSAFE_UNIT_IN_LINE = /[^\n\x20-\x7e\xa0-\u2027\u202a-\ufefe\uff00-\ufffd]/;
+const SURROGATE = /[\ud800-\udfff]/;
+const LONE_SURROGATE = /[\ud800-\udfff]/u;
 
 /** Strings the `yaml` package may not be trusted to write: they get our own double-quoted form. */
 export function needsEscapedForm(s: string): boolean {
   // A TAB is fine inside a block scalar (multi-line strings go there), not inside a plain one.
-  if ((s.includes('\n') ? UNSAFE_IN_BLOCK : UNSAFE_IN_LINE).test(s)) return true;
+  if ((s.includes('\n') ? UNSAFE_UNIT_IN_BLOCK : UNSAFE_UNIT_IN_LINE).test(s)) return true;
+  if (SURROGATE.test(s) && LONE_SURROGATE.test(s)) return true;
   return readAsNonStringByYaml11(s);
 }
 
@@ -75,13 +81,8 @@ function literalBlock(value: string, item: { type?: unknown; comment?: unknown }
   if (options.blockQuote !== true || options.lineWidth !== 0 || options.defaultStringType !== 'PLAIN') return undefined;
   const last = value.length - 1;
   if (last < 1 || value[last] !== '\n' || /[\n\t ]/.test(value[last - 1]!) || /^[\n ]/.test(value) || !value.includes('\n')) return undefined;
-  // The package indents every line but empty ones (/\n+/g → $&indent); a plain replaceAll
-  // and then un-indenting the empty lines does the same many times faster.
-  const newline = `\n${indent}`;
-  const emptyLine = `${newline}\n`;
-  let body = value.slice(0, last).replaceAll('\n', newline);
-  while (body.includes(emptyLine)) body = body.replaceAll(emptyLine, '\n\n');
-  return `|${newline}${body}`;
+  // Every line indented but empty ones, as the package does it.
+  return `|\n${indent}${value.slice(0, last).replace(/\n+/g, `$&${indent}`)}`;
 }
 
 // Blocks stand in the package's output as \0<n>\0 and are put in place after it: a raw NUL
