@@ -16,6 +16,8 @@ const DIST = join(REPO, 'dist');
 // Through require: honours NODE_PATH, as import() does not.
 const esbuild = createRequire(import.meta.url)('esbuild');
 
+const MINIFY = process.env.PICC_BUILD_MINIFY !== '0';
+
 const REPLACED = {
   [join(REPO, 'src', 'spec', 'schema-validator.ts')]: 'validator',
   [join(REPO, 'src', 'render', 'template-loader.ts')]: 'templates',
@@ -69,12 +71,16 @@ rmSync(DIST, { recursive: true, force: true });
 mkdirSync(DIST, { recursive: true });
 const sources = await generated();
 await esbuild.build({
-  entryPoints: [join(REPO, 'src', 'cli.ts')],
+  entryPoints: { cli: join(REPO, 'src', 'cli.ts') },
   bundle: true,
   platform: 'node',
   target: 'node20',
   format: 'esm',
-  outfile: join(DIST, 'cli.js'),
+  outdir: DIST,
+  // What is imported with import() (making secrets) goes to its own file, loaded when used.
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
+  minify: MINIFY,
   // Bundled CommonJS dependencies call require() for Node's own modules.
   banner: { js: "import { createRequire as __piccCreateRequire } from 'node:module';\nconst require = __piccCreateRequire(import.meta.url);" },
   legalComments: 'eof',

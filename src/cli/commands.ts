@@ -8,10 +8,13 @@ import { fileProblem } from '../diagnostics/report.js';
 import { OutputRefused, stageOutput, type StagedOutput } from '../emit.js';
 import { analyze, compile, compileLazily, validateAll } from '../index.js';
 import { parseSecrets, serializeSecrets } from '../secrets/file.js';
-import { generateSecrets, rotateToken } from '../secrets/generate.js';
 import { replaceSecretsFile, writeNewSecretsFile } from '../secrets/store.js';
 import { locateSecrets, readSecrets, readText } from './inputs.js';
 import { Exit, type Reporter } from './reporter.js';
+
+// Making keys and certificates (@peculiar/x509, the largest dependency) is loaded only when a
+// secrets file is made or changed: a compile with its secrets file in place never needs it.
+const secretsGenerator = () => import('../secrets/generate.js');
 
 const USER_ERRNO = new Set(['EACCES', 'EEXIST', 'ENOTDIR', 'EISDIR', 'EROFS', 'EPERM', 'ENOSPC', 'EDQUOT', 'ENAMETOOLONG', 'ELOOP', 'EXDEV']);
 
@@ -58,7 +61,7 @@ export async function runCompile(spec: string, r: Reporter, opts: { out: string;
     throw new Exit(1);
   }
   const created = secrets.text === undefined;
-  const secretsYaml = secrets.text ?? serializeSecrets(await generateSecrets(analysis.spec.metadata.name, new Date()));
+  const secretsYaml = secrets.text ?? serializeSecrets(await (await secretsGenerator()).generateSecrets(analysis.spec.metadata.name, new Date()));
   // Lazily: each file is made and written into the staging folder in turn (emit.ts).
   const result = compileLazily(spec, text, secrets.path, secretsYaml);
   r.add(...result.diagnostics);
@@ -119,7 +122,7 @@ export async function runSecretsInit(spec: string, r: Reporter, opts: { secrets?
     r.add(fileProblem(path, 'PICC001', `${path} already exists; picc never overwrites a secrets file (its CA is the cluster's identity)`, 'move it away yourself if you really mean to start a new cluster'));
     r.stopIfFailing();
   }
-  const yaml = serializeSecrets(await generateSecrets(analysis.spec!.metadata.name, new Date()));
+  const yaml = serializeSecrets(await (await secretsGenerator()).generateSecrets(analysis.spec!.metadata.name, new Date()));
   await outputStep(r, path, () => writeNewSecretsFile(path, yaml));
   r.succeed([`picc: created ${path} (mode 0600). Keep it private and back it up.`], { secretsFile: path });
 }
@@ -140,6 +143,7 @@ export async function runRotateToken(spec: string, r: Reporter, opts: { secrets?
   const parsed = parseSecrets(path, read.text);
   r.add(...parsed.diagnostics);
   r.stopIfFailing();
+  const { rotateToken } = await secretsGenerator();
   await outputStep(r, path, () => replaceSecretsFile(path, serializeSecrets(rotateToken(parsed.value!))));
   r.succeed([
     `picc: new bootstrap token in ${path}. Recompile, then put the new token on the control plane:`,
