@@ -10,11 +10,15 @@
 //     deletes nothing picc did not write.
 // stageOutput() does every check and all the writing that can fail before anything the
 // user sees changes; commit() then moves the output in. The CLI writes a new secrets file
-// between the two, so a failed compile leaves no trace at all.
+// between the two, so a failed compile leaves no trace at all. The artifacts may come lazily
+// (render's renderArtifacts): each is written into the staging folder as it comes and then
+// let go, so a thousand nodes' output is never held in memory at once.
 
-import { lstat, mkdir, mkdtemp, readFile, readdir, realpath, rename, rm, rmdir, unlink, writeFile, chmod } from 'node:fs/promises';
+import { closeSync, fchmodSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { lstat, mkdir, mkdtemp, readFile, readdir, realpath, rename, rm, rmdir, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
-import { MANIFEST_NAME, buildManifest, parseManifest, serializeManifest, sha256, type Manifest } from './manifest.js';
+import { MANIFEST_NAME, manifestOf, parseManifest, serializeManifest, sha256, type Manifest, type ManifestFile } from './manifest.js';
+import { compareCodeUnits } from './order.js';
 import type { Artifact } from './render/render.js';
 
 export type OutputProblemCode = 'PICC501' | 'PICC502' | 'PICC503';
@@ -40,6 +44,8 @@ export interface StagedOutput {
   how: 'new' | 'replace' | 'merge';
   /** Entries in the folder that are not picc's and were left alone. */
   kept: readonly string[];
+  /** The artifacts' paths (relative to the output folder, as in Artifact.path), in code-unit order. */
+  written: readonly string[];
   commit(): Promise<void>;
   discard(): Promise<void>;
 }
@@ -47,14 +53,12 @@ export interface StagedOutput {
 const FILE_MODE_MAX = 0o777;
 const SHOWN = 5;
 
-export async function stageOutput(outDir: string, cluster: string, artifacts: readonly Artifact[], opts: EmitOptions = {}): Promise<StagedOutput> {
+export async function stageOutput(outDir: string, cluster: string, artifacts: Iterable<Artifact>, opts: EmitOptions = {}): Promise<StagedOutput> {
   const folder = join(outDir, cluster);
   // Kernel pseudo-filesystems never hold files (and Node's recursive mkdir spins on /proc).
   if (/^\/(proc|sys|dev)(\/|$)/.test(resolve(outDir))) {
     throw new OutputRefused('PICC503', outDir, `${outDir} is inside a kernel pseudo-filesystem`, 'choose another output folder with -o');
   }
-  const files = relativeFiles(cluster, artifacts);
-  const manifest = buildManifest(cluster, files);
   const previous = await survey(folder);
   const protectedInside = await protectedPathsInside(folder, opts.protect ?? []);
   if (protectedInside.length > 0 && !opts.force) {
@@ -75,21 +79,32 @@ export async function stageOutput(outDir: string, cluster: string, artifacts: re
         ? 'recompiling would overwrite those changes: change the spec instead, or --force to overwrite them'
         : 'move them away or choose another output folder with -o; --force writes picc\'s files beside them and deletes none of them');
   }
-  for (const p of protectedInside) {
-    if (files.some((f) => resolve(folder, f.path) === p.real)) {
-      throw new OutputRefused('PICC502', folder, `picc would overwrite ${p.given}`, 'choose another output folder with -o');
-    }
-  }
-
   await mkdir(outDir, { recursive: true });
   const staging = await mkdtemp(join(outDir, `.${cluster}.picc-new-`));
+  const entries: ManifestFile[] = [];
+  const written: string[] = [];
+  let manifest: Manifest;
   try {
-    for (const f of files) await writeExact(join(staging, f.path), f.content, f.mode);
-    await writeExact(join(staging, MANIFEST_NAME), serializeManifest(manifest), 0o644);
+    const made = new Set<string>();
+    for (const artifact of artifacts) {
+      const f = relativeFile(cluster, artifact);
+      for (const p of protectedInside) {
+        if (resolve(folder, f.path) === p.real) {
+          throw new OutputRefused('PICC502', folder, `picc would overwrite ${p.given}`, 'choose another output folder with -o');
+        }
+      }
+      // The text is hashed and written, then only its path, mode and digest are kept.
+      writeExact(join(staging, f.path), f.content, f.mode, made);
+      entries.push({ path: f.path, mode: f.mode, sha256: sha256(f.content) });
+      written.push(artifact.path);
+    }
+    manifest = manifestOf(cluster, entries);
+    writeExact(join(staging, MANIFEST_NAME), serializeManifest(manifest), 0o644, made);
   } catch (e) {
     await rm(staging, { recursive: true, force: true });
     throw e;
   }
+  written.sort(compareCodeUnits);
   const how = previous.kind === 'absent' || previous.kind === 'empty' ? 'new' : previous.kind === 'ours' ? 'replace' : 'merge';
   const discard = () => rm(staging, { recursive: true, force: true });
   const commit = async (): Promise<void> => {
@@ -102,11 +117,11 @@ export async function stageOutput(outDir: string, cluster: string, artifacts: re
       throw e;
     }
   };
-  return { folder, how, kept: previous.kind === 'foreign' ? previous.foreign : [], commit, discard };
+  return { folder, how, kept: previous.kind === 'foreign' ? previous.foreign : [], written, commit, discard };
 }
 
 /** stageOutput + commit: the whole write. */
-export async function emit(outDir: string, cluster: string, artifacts: readonly Artifact[], opts: EmitOptions = {}): Promise<string> {
+export async function emit(outDir: string, cluster: string, artifacts: Iterable<Artifact>, opts: EmitOptions = {}): Promise<string> {
   const staged = await stageOutput(outDir, cluster, artifacts, opts);
   await staged.commit();
   return staged.folder;
@@ -118,22 +133,43 @@ export interface RelativeFile {
   content: string;
 }
 
+/** Every artifact relative to the cluster's folder, each checked (compile --check compares these). */
 export function relativeFiles(cluster: string, artifacts: readonly Artifact[]): RelativeFile[] {
-  return artifacts.map((a) => {
-    // Checked before anything is written: a "<cluster>/../x" path would escape the folder.
-    const rest = a.path.startsWith(`${cluster}/`) ? a.path.slice(cluster.length + 1) : '';
-    const segments = rest.split('/');
-    if (rest === '' || segments.some((s) => s === '' || s === '.' || s === '..') || rest === MANIFEST_NAME || (a.mode & ~FILE_MODE_MAX) !== 0) {
-      throw new Error(`artifact outside the cluster folder or with a bad mode: ${a.path}`);
-    }
-    return { path: rest, mode: a.mode, content: a.content };
-  });
+  return artifacts.map((a) => relativeFile(cluster, a));
 }
 
-async function writeExact(target: string, content: string, mode: number): Promise<void> {
-  await mkdir(dirname(target), { recursive: true, mode: 0o700 });
-  await writeFile(target, content, { mode, flag: 'wx' });
-  await chmod(target, mode); // the umask must not loosen or tighten the contract's modes
+function relativeFile(cluster: string, a: Artifact): RelativeFile {
+  // Checked before the file is written: a "<cluster>/../x" path would escape the folder.
+  const rest = a.path.startsWith(`${cluster}/`) ? a.path.slice(cluster.length + 1) : '';
+  const segments = rest.split('/');
+  if (rest === '' || segments.some((s) => s === '' || s === '.' || s === '..') || rest === MANIFEST_NAME || (a.mode & ~FILE_MODE_MAX) !== 0) {
+    throw new Error(`artifact outside the cluster folder or with a bad mode: ${a.path}`);
+  }
+  return { path: rest, mode: a.mode, content: a.content };
+}
+
+/**
+ * A new file in the staging folder (picc's own, nobody else's yet), with exactly `mode`.
+ * Synchronous: thousands of small files, one after another, and nothing else to do
+ * meanwhile; each asynchronous call would be a round trip through libuv's thread pool.
+ */
+function writeExact(target: string, content: string, mode: number, made: Set<string>): void {
+  const dir = dirname(target);
+  if (!made.has(dir)) {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    made.add(dir);
+  }
+  const fd = openSync(target, 'wx', mode);
+  try {
+    // The string as it is (no Buffer copy for the collector to clean up); should the write
+    // come up short, the rest goes as bytes.
+    const done = writeSync(fd, content);
+    const bytes = done === Buffer.byteLength(content) ? undefined : Buffer.from(content, 'utf8');
+    for (let at = done; bytes && at < bytes.length; ) at += writeSync(fd, bytes, at);
+    fchmodSync(fd, mode); // the umask must not loosen or tighten the contract's modes
+  } finally {
+    closeSync(fd);
+  }
 }
 
 type Survey =

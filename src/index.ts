@@ -1,6 +1,7 @@
 // picc's library API: the pipeline of DESIGN.md as pure functions over text.
 //   analyze: load → validate → check           (spec text → spec + diagnostics)
 //   compile: analyze → secrets → plan → render  (spec text + secrets text → artifacts)
+//   compileLazily: the same, the artifacts made as they are iterated
 // No I/O here; the CLI and emit.ts read and write files.
 
 import { hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics/diagnostic.js';
@@ -9,7 +10,7 @@ import { plan } from './plan/plan.js';
 import { upgradeRefusal } from './plan/upgrade.js';
 import { report } from './diagnostics/report.js';
 import type { ClusterPlan } from './plan/types.js';
-import { render, type Artifact } from './render/render.js';
+import { render, renderArtifacts, type Artifact } from './render/render.js';
 import { parseSecrets } from './secrets/file.js';
 import { check } from './spec/check.js';
 import { checkSecrets } from './spec/check-secrets.js';
@@ -48,15 +49,28 @@ export interface CompileResult {
 /** The whole compiler: a pure function of (spec text, secrets text). Problems in both files are reported together. */
 export function compile(specFile: string, specText: string, secretsFile: string, secretsText: string, options: CompileOptions = {}): CompileResult {
   const planned = planCluster(specFile, specText, secretsFile, secretsText, options);
-  return planned.plan ? { ...planned, artifacts: render(planned.plan) } : planned;
+  return planned.plan ? { plan: planned.plan, artifacts: render(planned.plan), diagnostics: planned.diagnostics } : { diagnostics: planned.diagnostics };
 }
 
-/** compile without the render stage: what `picc plan` shows. */
+export interface LazyCompileResult {
+  plan?: ClusterPlan;
+  /** compile's artifacts, made one node at a time as they are iterated (not in path order). */
+  artifacts?: Iterable<Artifact>;
+  diagnostics: Diagnostic[];
+}
+
+/** compile, with the artifacts made as they are consumed (the CLI writes each as it comes). */
+export function compileLazily(specFile: string, specText: string, secretsFile: string, secretsText: string, options: CompileOptions = {}): LazyCompileResult {
+  const planned = planCluster(specFile, specText, secretsFile, secretsText, options);
+  return planned.plan ? { plan: planned.plan, artifacts: renderArtifacts(planned.plan), diagnostics: planned.diagnostics } : { diagnostics: planned.diagnostics };
+}
+
 export interface CompileOptions {
   /** The version the cluster runs, and where picc learnt it (picc-facts.json, --from): compile adds upgrade.sh. */
   upgradeFrom?: { version: string; source: string };
 }
 
+/** Every stage up to the plan (what `picc plan` shows); the plan only when neither file has an error. */
 export function planCluster(specFile: string, specText: string, secretsFile: string, secretsText: string, options: CompileOptions = {}): { plan?: ClusterPlan; diagnostics: Diagnostic[] } {
   const analysis = analyze(specFile, specText);
   const secrets = parseSecrets(secretsFile, secretsText);

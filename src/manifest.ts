@@ -27,9 +27,20 @@ export function sha256(content: string | Uint8Array): string {
 }
 
 export function buildManifest(cluster: string, files: readonly { path: string; mode: number; content: string }[]): Manifest {
+  return manifestOf(cluster, files.map((f) => ({ path: f.path, mode: f.mode, sha256: sha256(f.content) })));
+}
+
+/** A file as the manifest records it: its text already hashed (emit hashes as it writes). */
+export interface ManifestFile {
+  path: string;
+  mode: number;
+  sha256: string;
+}
+
+export function manifestOf(cluster: string, files: readonly ManifestFile[]): Manifest {
   const entries = new Map<string, ManifestEntry>();
   for (const f of [...files].sort((a, b) => compareCodeUnits(a.path, b.path))) {
-    entries.set(f.path, { mode: f.mode.toString(8).padStart(4, '0'), sha256: sha256(f.content) });
+    entries.set(f.path, { mode: f.mode.toString(8).padStart(4, '0'), sha256: f.sha256 });
   }
   return { generator: 'picc', version: PICC_VERSION, cluster, files: entries };
 }

@@ -1,6 +1,6 @@
 // picc's version, stamped into every generated file's banner (from package.json).
 
-import { createRequire } from 'node:module';
+// A JSON import, not a file read at run time: the bundle (scripts/build.mjs) carries it.
+import pkg from '../package.json' with { type: 'json' };
 
-const require = createRequire(import.meta.url);
-export const PICC_VERSION: string = (require('../package.json') as { version: string }).version;
+export const PICC_VERSION: string = pkg.version;

@@ -9,16 +9,19 @@ import { fileProblem } from '../diagnostics/report.js';
 import { OutputRefused, stageOutput, type StagedOutput } from '../emit.js';
 import { compareOutput } from '../emit-check.js';
 import { shQuote } from '../render/shell.js';
-import { analyze, compile, planCluster, validateAll, type CompileOptions } from '../index.js';
+import { analyze, compile, compileLazily, planCluster, validateAll, type CompileOptions } from '../index.js';
 import { FACTS_NAME, parseFacts, runningVersion } from '../plan/facts.js';
 import type { ClusterSpec } from '../spec/types.js';
 import { parseSecrets, serializeSecrets } from '../secrets/file.js';
-import { generateSecrets, rotateToken } from '../secrets/generate.js';
 import { replaceSecretsFile, writeNewSecretsFile } from '../secrets/store.js';
 import { locateSecrets, readSecrets, readText } from './inputs.js';
 import { compileSummary } from './compile-summary.js';
 import { planLines, planView } from './plan-view.js';
 import { Exit, type Reporter } from './reporter.js';
+
+// Making keys and certificates (@peculiar/x509, the largest dependency) is loaded only when a
+// secrets file is made or changed: a compile with its secrets file in place never needs it.
+const secretsGenerator = () => import('../secrets/generate.js');
 
 const USER_ERRNO = new Set(['EACCES', 'EEXIST', 'ENOTDIR', 'EISDIR', 'EROFS', 'EPERM', 'ENOSPC', 'EDQUOT', 'ENAMETOOLONG', 'ELOOP', 'EXDEV']);
 
@@ -66,8 +69,9 @@ export async function runCompile(spec: string, r: Reporter, opts: { out: string;
   }
   if (opts.check) return checkOutput(spec, text, secrets, r, opts.out, opts.from);
   const created = secrets.text === undefined;
-  const secretsYaml = secrets.text ?? serializeSecrets(await generateSecrets(analysis.spec.metadata.name, new Date()));
-  const result = compile(spec, text, secrets.path, secretsYaml, await upgradeOptions(opts, analysis.spec));
+  const secretsYaml = secrets.text ?? serializeSecrets(await (await secretsGenerator()).generateSecrets(analysis.spec.metadata.name, new Date()));
+  // Lazily: each file is made and written into the staging folder in turn (emit.ts).
+  const result = compileLazily(spec, text, secrets.path, secretsYaml, await upgradeOptions(opts, analysis.spec));
   r.add(...result.diagnostics);
   r.stopIfFailing();
   if (!result.artifacts || !result.plan) throw new Error('compile returned no artifacts and no error');
@@ -83,10 +87,10 @@ export async function runCompile(spec: string, r: Reporter, opts: { out: string;
   const shown = rel && !rel.startsWith('..') ? rel : staged.folder;
   const nodes = result.plan.nodes;
   r.succeed(
-    compileSummary({ plan: result.plan, spec, ...(opts.secrets ? { secrets: opts.secrets } : {}), folder: shown, files: result.artifacts.length, kept: staged.kept.length }),
+    compileSummary({ plan: result.plan, spec, ...(opts.secrets ? { secrets: opts.secrets } : {}), folder: shown, files: staged.written.length, kept: staged.kept.length }),
     {
       wrote: true,
-      output: { folder: staged.folder, files: result.artifacts.map((a) => a.path), secretsFileCreated: created ? secrets.path : null },
+      output: { folder: staged.folder, files: staged.written, secretsFileCreated: created ? secrets.path : null },
       nodes: nodes.map((n) => ({ name: n.name, role: n.joinKind, address: n.address, os: n.os.id, delivery: n.boot.delivery })),
     },
   );
@@ -106,7 +110,7 @@ export async function runPlan(spec: string, r: Reporter, opts: { secrets?: strin
     r.stopIfFailing();
     throw new Exit(1);
   }
-  const secretsYaml = secrets.text ?? serializeSecrets(await generateSecrets(analysis.spec.metadata.name, new Date()));
+  const secretsYaml = secrets.text ?? serializeSecrets(await (await secretsGenerator()).generateSecrets(analysis.spec.metadata.name, new Date()));
   const result = planCluster(spec, text, secrets.path, secretsYaml, await upgradeOptions(opts, analysis.spec));
   r.add(...result.diagnostics);
   r.stopIfFailing();
@@ -180,7 +184,7 @@ export async function runSecretsInit(spec: string, r: Reporter, opts: { secrets?
     r.add(fileProblem(path, 'PICC001', `${path} already exists; picc never overwrites a secrets file (its CA is the cluster's identity)`, 'move it away yourself if you really mean to start a new cluster'));
     r.stopIfFailing();
   }
-  const yaml = serializeSecrets(await generateSecrets(analysis.spec!.metadata.name, new Date()));
+  const yaml = serializeSecrets(await (await secretsGenerator()).generateSecrets(analysis.spec!.metadata.name, new Date()));
   await outputStep(r, path, () => writeNewSecretsFile(path, yaml));
   r.succeed([`picc: created ${path} (mode 0600). Keep it private and back it up.`], { secretsFile: path });
 }
@@ -201,6 +205,7 @@ export async function runRotateToken(spec: string, r: Reporter, opts: { secrets?
   const parsed = parseSecrets(path, read.text);
   r.add(...parsed.diagnostics);
   r.stopIfFailing();
+  const { rotateToken } = await secretsGenerator();
   await outputStep(r, path, () => replaceSecretsFile(path, serializeSecrets(rotateToken(parsed.value!))));
   r.succeed([
     `picc: new bootstrap token in ${path}. Recompile, then put the new token on the control plane:`,

@@ -12,7 +12,6 @@ import { checkCell, isMirrorFile, mirrorFiles, MIRROR_FILES } from '../mirror/mi
 import { mirrorPlan, type MirrorPlan } from '../mirror/mirror-plan.js';
 import { shQuote } from '../render/shell.js';
 import { serializeSecrets } from '../secrets/file.js';
-import { generateSecrets } from '../secrets/generate.js';
 import { secretsText, specText } from './commands.js';
 import { Exit, type Reporter } from './reporter.js';
 import type { Artifact } from '../render/render.js';
@@ -28,7 +27,7 @@ export async function runMirror(spec: string, r: Reporter, opts: { out: string; 
     r.stopIfFailing();
     throw new Exit(1);
   }
-  const secretsYaml = secrets.text ?? serializeSecrets(await generateSecrets(analysis.spec.metadata.name, new Date()));
+  const secretsYaml = secrets.text ?? serializeSecrets(await (await import('../secrets/generate.js')).generateSecrets(analysis.spec.metadata.name, new Date()));
   const result = planCluster(spec, text, secrets.path, secretsYaml);
   r.add(...result.diagnostics);
   r.stopIfFailing();

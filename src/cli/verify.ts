@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import { fileProblem } from '../diagnostics/report.js';
 import { planCluster, analyze } from '../index.js';
 import { serializeSecrets } from '../secrets/file.js';
-import { generateSecrets } from '../secrets/generate.js';
 import { ApiFailure, DEFAULT_CLIENT, fetchAnswers } from '../verify/api.js';
 import { parseAnswersFile } from '../verify/answers-file.js';
 import { runChecks } from '../verify/checks.js';
@@ -38,7 +37,7 @@ export async function runVerify(spec: string, r: Reporter, opts: VerifyOptions):
     return stop(r);
   }
   // The expected values need no secret: without a secrets file, plan with throw-away ones (as `picc plan` does).
-  const secretsYaml = secrets.text ?? serializeSecrets(await generateSecrets(analysis.spec.metadata.name, new Date()));
+  const secretsYaml = secrets.text ?? serializeSecrets(await (await import('../secrets/generate.js')).generateSecrets(analysis.spec.metadata.name, new Date()));
   const planned = planCluster(spec, text, secrets.path, secretsYaml);
   r.add(...planned.diagnostics);
   r.stopIfFailing();

@@ -4,17 +4,16 @@
 // kubespray's pinned table; see their "source" fields). Version policy lives here too,
 // so a new release means editing this file and the JSON, nothing else.
 
-import { createRequire } from 'node:module';
+import runtimeJson from '../../data/artifact-checksums.json' with { type: 'json' };
+import kubernetesJson from '../../data/kubernetes-binaries.json' with { type: 'json' };
 import type { Arch } from '../spec/types.js';
-
-const require = createRequire(import.meta.url);
 
 interface ChecksumFile {
   artifacts: Record<string, Record<string, Partial<Record<Arch, string>>>>;
   urls: Record<string, string>;
 }
-const runtimeTable = require('../../data/artifact-checksums.json') as ChecksumFile;
-const kubernetesTable = require('../../data/kubernetes-binaries.json') as ChecksumFile;
+const runtimeTable = runtimeJson as ChecksumFile;
+const kubernetesTable = kubernetesJson as ChecksumFile;
 // One catalog: the two files name disjoint artifacts.
 const table: ChecksumFile = {
   artifacts: { ...runtimeTable.artifacts, ...kubernetesTable.artifacts },

@@ -4,16 +4,15 @@
 // What picc cannot know exactly — a release missing from the table, images an operator or
 // a CLI chooses when it runs — is listed as unknown, with how to find it out; never guessed.
 
-import { createRequire } from 'node:module';
+import tableJson from '../../data/kubeadm-images.json' with { type: 'json' };
 import { byKey } from '../order.js';
 import { IMAGES, imageString, type ImageRef } from './images.js';
 import type { ClusterPlan } from './types.js';
 
-const require = createRequire(import.meta.url);
 interface KubeadmImageTable {
   versions: Record<string, { coredns: string; etcd: string; pause: string }>;
 }
-const table = require('../../data/kubeadm-images.json') as KubeadmImageTable;
+const table = tableJson as unknown as KubeadmImageTable;
 
 /** kubeadm's default image repository (picc's kubeadm configuration does not change it). */
 export const KUBEADM_REGISTRY = 'registry.k8s.io';

@@ -1,5 +1,6 @@
 // Stage 5 — render: ClusterPlan → Artifact[] (path relative to the output folder,
 // mode, content). Scripts come from nunjucks templates; YAML is built as data.
+// render() gives them all, in path order; renderArtifacts() one node at a time.
 
 import { FACTS_NAME, clusterFacts, serializeFacts } from '../plan/facts.js';
 import { byKey } from '../order.js';
@@ -18,16 +19,22 @@ export interface Artifact {
 }
 
 export function render(cluster: ClusterPlan): Artifact[] {
-  const artifacts: Artifact[] = [];
-  for (const node of cluster.nodes) artifacts.push(...renderNode(cluster, node));
-  artifacts.push({ path: `${cluster.name}/admin.kubeconfig`, mode: 0o600, content: adminKubeconfig(cluster) });
+  return [...renderArtifacts(cluster)].sort(byKey((a) => a.path));
+}
+
+/**
+ * The same artifacts one node at a time, as they are made (not in path order): emit writes
+ * each and lets it go, so the output of a thousand nodes is never all in memory at once.
+ */
+export function* renderArtifacts(cluster: ClusterPlan): Generator<Artifact> {
+  yield { path: `${cluster.name}/admin.kubeconfig`, mode: 0o600, content: adminKubeconfig(cluster) };
   // What this output was compiled for: the next `picc plan` compares against it.
-  artifacts.push({ path: `${cluster.name}/${FACTS_NAME}`, mode: 0o644, content: serializeFacts(clusterFacts(cluster)) });
+  yield { path: `${cluster.name}/${FACTS_NAME}`, mode: 0o644, content: serializeFacts(clusterFacts(cluster)) };
   // Holds no secret: a control plane's user runs it with their own kubeconfig.
-  artifacts.push({ path: `${cluster.name}/verify.sh`, mode: 0o755, content: verifyScript(cluster) });
+  yield { path: `${cluster.name}/verify.sh`, mode: 0o755, content: verifyScript(cluster) };
   // The Ansible rollout names no secret: it copies each node's setup.sh from its folder.
-  for (const f of ansibleExport(cluster)) artifacts.push({ path: `${cluster.name}/${ANSIBLE_DIR}/${f.name}`, mode: 0o644, content: f.content });
-  return artifacts.sort(byKey((a) => a.path));
+  for (const f of ansibleExport(cluster)) yield { path: `${cluster.name}/${ANSIBLE_DIR}/${f.name}`, mode: 0o644, content: f.content };
+  for (const node of cluster.nodes) yield* renderNode(cluster, node);
 }
 
 function renderNode(cluster: ClusterPlan, node: NodePlan): Artifact[] {

@@ -2,29 +2,16 @@
 // Every schema error becomes one diagnostic at the offending YAML node; all are
 // reported at once (ajv allErrors).
 
-import { createRequire } from 'node:module';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import { isScalar } from 'yaml';
 import { formatPath, type Diagnostic, type DocPath, type StageResult } from '../diagnostics/diagnostic.js';
 import type { SourceDoc } from '../diagnostics/locate.js';
 import { report } from '../diagnostics/report.js';
 import { shown } from '../text/alphabet.js';
 import { FORMATS } from './formats.js';
+import { specValidator } from './schema-validator.js';
 import { closest } from './suggest.js';
 import type { ClusterSpec } from './types.js';
-
-const require = createRequire(import.meta.url);
-const schema = require('../../schema/cluster.schema.json') as object;
-
-let compiled: ValidateFunction | undefined;
-function validator(): ValidateFunction {
-  if (!compiled) {
-    const ajv = new Ajv({ allErrors: true, strict: true, verbose: true, useDefaults: false });
-    for (const [name, fmt] of Object.entries(FORMATS)) ajv.addFormat(name, { type: 'string', validate: fmt.test });
-    compiled = ajv.compile(schema);
-  }
-  return compiled!;
-}
 
 /**
  * The document as plain data. load refuses aliases, so nothing here expands; the alias
@@ -36,7 +23,7 @@ export function specData(source: SourceDoc): unknown {
 
 export function validate(source: SourceDoc): StageResult<ClusterSpec> {
   const data = specData(source);
-  const check = validator();
+  const check = specValidator();
   if (check(data)) return { value: data as ClusterSpec, diagnostics: [] };
   // propertyNames also reports its inner error (format of the key), which says more.
   const errors = pickOneOfBranches(check.errors ?? [], data).filter((e) => e.keyword !== 'propertyNames');

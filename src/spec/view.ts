@@ -6,17 +6,16 @@
 // "worker") would report the same mistake twice. Reads use own properties only, so keys
 // such as "constructor" or "__proto__" never reach Object.prototype.
 
-import { createRequire } from 'node:module';
 import { DEFAULTS } from '../plan/defaults.js';
 import { FORMATS } from './formats.js';
+import schema from '../../schema/cluster.schema.json' with { type: 'json' };
 import type { Arch, CniName, InstallMethod, KernelPageSize, OsId, Role } from './types.js';
 
 export const UNKNOWN: unique symbol = Symbol('unknown');
 export type Maybe<T> = T | typeof UNKNOWN;
 
 // The allowed values come from the schema itself, so the view cannot drift from it.
-const require = createRequire(import.meta.url);
-const defs = (require('../../schema/cluster.schema.json') as { definitions: Record<string, SchemaNode> }).definitions;
+const defs = (schema as unknown as { definitions: Record<string, SchemaNode> }).definitions;
 interface SchemaNode { enum?: string[]; properties?: Record<string, SchemaNode> }
 const ROLES = defs['node']!.properties!['role']!.enum as readonly Role[];
 const ARCHES = defs['nodeSettings']!.properties!['arch']!.enum as readonly Arch[];

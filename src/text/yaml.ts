@@ -15,14 +15,21 @@ import { stringTag, stringifyString } from 'yaml/util';
 /** Characters a YAML 1.1 reader takes as printable and never as a line break (TAB and LF aside). */
 const PRINTABLE = /^[\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\u{10000}-\u{10ffff}]$/u;
 
+// The characters outside PRINTABLE, LF aside, with and without TAB: one scan of the whole
+// string (a setup.sh inside user-data is tens of kilobytes), not one regex test per
+// character. The scan works on UTF-16 units, taking every surrogate as printable (a pair is
+// an astral character, all printable); only a string holding a surrogate at all is scanned
+// again by code point, where a lone one shows.
+const UNSAFE_UNIT_IN_BLOCK = /[^\n\t\x20-\x7e\xa0-\u2027\u202a-\ufefe\uff00-\ufffd]/;
+const UNSAFE_UNIT_IN_LINE = /[^\n\x20-\x7e\xa0-\u2027\u202a-\ufefe\uff00-\ufffd]/;
+const SURROGATE = /[\ud800-\udfff]/;
+const LONE_SURROGATE = /[\ud800-\udfff]/u;
+
 /** Strings the `yaml` package may not be trusted to write: they get our own double-quoted form. */
 export function needsEscapedForm(s: string): boolean {
-  for (const ch of s) {
-    if (ch === '\n') continue;
-    // A TAB is fine inside a block scalar (multi-line strings go there), not inside a plain one.
-    if (ch === '\t' && s.includes('\n')) continue;
-    if (!PRINTABLE.test(ch)) return true;
-  }
+  // A TAB is fine inside a block scalar (multi-line strings go there), not inside a plain one.
+  if ((s.includes('\n') ? UNSAFE_UNIT_IN_BLOCK : UNSAFE_UNIT_IN_LINE).test(s)) return true;
+  if (SURROGATE.test(s) && LONE_SURROGATE.test(s)) return true;
   return readAsNonStringByYaml11(s);
 }
 
@@ -61,15 +68,45 @@ function codePointEscape(cp: number): string {
   return `\\U${hex.padStart(8, '0')}`;
 }
 
+/**
+ * The literal block the `yaml` package writes for a nested multi-line string in the common
+ * shape (no leading space or newline, exactly one trailing newline; no comment, style or
+ * flow context); undefined for any other string, which the package then writes itself.
+ * Same bytes (a property test holds the two together), without the package's several scans
+ * and concatenations of what is a whole setup.sh in user-data.
+ */
+function literalBlock(value: string, item: { type?: unknown; comment?: unknown }, ctx: StringifyContext): string | undefined {
+  const { indent, implicitKey, inFlow, options } = ctx;
+  if (implicitKey || inFlow || indent === '' || item.type !== undefined || item.comment) return undefined;
+  if (options.blockQuote !== true || options.lineWidth !== 0 || options.defaultStringType !== 'PLAIN') return undefined;
+  const last = value.length - 1;
+  if (last < 1 || value[last] !== '\n' || /[\n\t ]/.test(value[last - 1]!) || /^[\n ]/.test(value) || !value.includes('\n')) return undefined;
+  // Every line indented but empty ones, as the package does it.
+  return `|\n${indent}${value.slice(0, last).replace(/\n+/g, `$&${indent}`)}`;
+}
+
+// Blocks stand in the package's output as \0<n>\0 and are put in place after it: a raw NUL
+// appears nowhere else (needsEscapedForm sends every string holding one to doubleQuoted).
+let pendingBlocks: string[] | undefined;
+
 /** The core schema's string tag, writing risky strings (values and keys) in our own form. */
 const safeStringTag: ScalarTag = {
   ...stringTag,
   stringify(item, ctx, onComment, onChompKeep) {
     const value = (item as { value: unknown }).value;
     if (typeof value === 'string' && needsEscapedForm(value)) return doubleQuoted(value);
+    const block = typeof value === 'string' && pendingBlocks ? literalBlock(value, item as { type?: unknown; comment?: unknown }, ctx as StringifyContext) : undefined;
+    if (block !== undefined) return `\0${pendingBlocks!.push(block) - 1}\0`;
     return stringifyString(item, ctx, onComment, onChompKeep);
   },
 };
+
+interface StringifyContext {
+  indent: string;
+  implicitKey?: boolean;
+  inFlow?: boolean | null;
+  options: { blockQuote?: unknown; lineWidth?: unknown; defaultStringType?: unknown };
+}
 
 function withSafeStrings(tags: Tags): Tags {
   return tags.map((t) => (typeof t === 'object' && t.tag === stringTag.tag ? safeStringTag : t));
@@ -78,7 +115,19 @@ function withSafeStrings(tags: Tags): Tags {
 const OPTIONS = { lineWidth: 0, indent: 2, aliasDuplicateObjects: false, customTags: withSafeStrings } as const;
 
 export function toYaml(value: unknown): string {
-  return stringify(value, OPTIONS);
+  const blocks: string[] = [];
+  pendingBlocks = blocks;
+  let text: string;
+  try {
+    text = stringify(value, OPTIONS);
+  } finally {
+    pendingBlocks = undefined;
+  }
+  if (blocks.length === 0) return text;
+  const parts = text.split('\0');
+  if (parts.length !== 2 * blocks.length + 1) throw new Error('toYaml: a block placeholder was lost');
+  for (let i = 1; i < parts.length; i += 2) parts[i] = blocks[Number(parts[i])]!;
+  return parts.join('');
 }
 
 /** Several documents in one file, separated by ---. */

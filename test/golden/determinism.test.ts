@@ -88,7 +88,7 @@ describe.each(cases)('determinism: $name', (c) => {
 
 describe('determinism: the CLI across environments', () => {
   it('(b) other TZ, locale, umask and cwd give byte-identical trees, equal to compile()', async () => {
-    expect(existsSync(CLI), `${CLI} is missing: build first (npx tsc -p .)`).toBe(true);
+    expect(existsSync(CLI), `${CLI} is missing: build first (npm run build)`).toBe(true);
     const work = mkdtempSync(join(tmpdir(), 'picc-determinism-'));
     try {
       // The reference, compile() in this process, runs under vitest's environment; the two
@@ -113,7 +113,7 @@ describe('determinism: the CLI across environments', () => {
       for (const { c, e, tree } of runs) {
         const got = readTree(tree);
         const want = writtenTree(compileCase(c));
-        const message = `CLI output for ${c.name} under ${e.name} differs from compile() (is dist/ stale? npx tsc -p .)`;
+        const message = `CLI output for ${c.name} under ${e.name} differs from compile() (is dist/ stale? npm run build)`;
         // The first differing file as text, for a readable diff; then the whole tree exactly.
         const differing = want.find((w) => !got.some((g) => g.path === w.path && g.bytes.equals(w.bytes)));
         const same = differing && got.find((g) => g.path === differing.path);

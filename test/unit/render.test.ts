@@ -5,7 +5,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { TEMPLATES_DIR } from '../../src/render/env.js';
+import { TEMPLATES_DIR } from '../../src/render/template-loader.js';
 import { HEREDOC_DELIMITER, heredocBody, shQuote, shWords } from '../../src/render/shell.js';
 
 /** What bash makes of `printf %s <quoted>`: the word the quoting produced, byte for byte. */

@@ -3,18 +3,17 @@
 // manifests (pinned by sha256, data/calico-manifests.json), then the Installation that
 // picc writes itself, so the IP pool is the cluster's podSubnet.
 
-import { createRequire } from 'node:module';
+import manifestsJson from '../../../data/calico-manifests.json' with { type: 'json' };
 import type { CalicoSpec } from '../../spec/types.js';
 import { compareVersions } from '../catalog.js';
 import type { Download, FileSpec } from '../types.js';
 import { viaMirror } from '../urls.js';
 import { toYamlDocuments } from '../../text/yaml.js';
 
-const require = createRequire(import.meta.url);
 interface ManifestTable {
   releases: Record<string, { manifests: Record<string, { sha256: string }> }>;
 }
-const table = require('../../../data/calico-manifests.json') as ManifestTable;
+const table = manifestsJson as ManifestTable;
 
 /** The newest release in the catalog when it was written (2026-11). */
 export const CALICO_DEFAULT_VERSION = '3.32.1';

@@ -38,7 +38,7 @@ node_address() {
 # of one bats run (under $BATS_RUN_TMPDIR): compiling costs a second per OS.
 sandbox_setup_file() {
   local cache="$BATS_RUN_TMPDIR/picc-sandbox" tmp os tool pids=() pid
-  [[ -f "$REPO_DIR/dist/cli.js" ]] || { echo "build picc first: npx tsc -p ." >&2; return 1; }
+  [[ -f "$REPO_DIR/dist/cli.js" ]] || { echo "build picc first: npm run build" >&2; return 1; }
   export SB_BIN="$cache/bin" SB_REAL="$cache/real" SHIM_SERVE="$cache/serve" SB_OUT="$cache/out"
   if [[ ! -d "$cache" ]]; then
     tmp=$(mktemp -d "$BATS_RUN_TMPDIR/picc-sandbox.XXXXXX")

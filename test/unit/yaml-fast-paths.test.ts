@@ -1,0 +1,88 @@
+// src/text/yaml.ts does two things faster than the obvious way, for speed on large
+// clusters (a whole setup.sh sits in every user-data); both must give the same answers:
+//   - needsEscapedForm scans a string with one regex, not one test per character;
+//   - toYaml writes a nested multi-line string's literal block itself, not through the
+//     `yaml` package.
+// Each is held here to the obvious way over generated strings.
+
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { stringify, type ScalarTag, type Tags } from 'yaml';
+import { stringTag, stringifyString } from 'yaml/util';
+import { doubleQuoted, needsEscapedForm, toYaml } from '../../src/text/yaml.js';
+
+/** The character-by-character definition: printable as YAML 1.1 has it, LF anywhere, TAB only in multi-line strings. */
+const PRINTABLE = /^[\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\u{10000}-\u{10ffff}]$/u;
+function unsafeCharacterByCharacter(s: string): boolean {
+  for (const ch of s) {
+    if (ch === '\n') continue;
+    if (ch === '\t' && s.includes('\n')) continue;
+    if (!PRINTABLE.test(ch)) return true;
+  }
+  return false;
+}
+
+/** What toYaml wrote before: our escaped form for risky strings, the `yaml` package for every other. */
+const libraryStringTag: ScalarTag = {
+  ...stringTag,
+  stringify(item, ctx, onComment, onChompKeep) {
+    const value = (item as { value: unknown }).value;
+    if (typeof value === 'string' && needsEscapedForm(value)) return doubleQuoted(value);
+    return stringifyString(item, ctx, onComment, onChompKeep);
+  },
+};
+const libraryTags = (tags: Tags): Tags => tags.map((t) => (typeof t === 'object' && t.tag === stringTag.tag ? libraryStringTag : t));
+const byLibrary = (value: unknown): string => stringify(value, { lineWidth: 0, indent: 2, aliasDuplicateObjects: false, customTags: libraryTags });
+
+// Characters at the edges of what matters: the ranges' bounds, line breaks and blanks,
+// YAML indicators, a lone surrogate, an astral character.
+const EDGES = ['\n', '\n', '\n', ' ', ' ', '\t', '\r', '\0', '\x1f', '\x7e', '\x7f', '\x9f', '\xa0', '\u0085', '\u2027', '\u2028', '\u2029', '\u202a',
+  '\ud7ff', '\ud800', '\udfff', '\ue000', '\ufefe', '\ufeff', '\uff00', '\ufffd', '\ufffe', '😀', '#', ':', '-', '|', '>', '%', '.', '"', "'", 'a', 'b', '…', '—'];
+const edgy = fc.array(fc.constantFrom(...EDGES), { maxLength: 40 }).map((cs) => cs.join(''));
+const anyText = fc.string({ unit: 'binary', maxLength: 40 });
+const lines = fc.array(fc.oneof(fc.constant(''), fc.constant('  indented'), fc.constant('#!/usr/bin/env bash'), fc.constant('x: y'), fc.constant('…'), fc.constant('\t')), { minLength: 1, maxLength: 8 })
+  .map((ls) => ls.join('\n'));
+const ends = fc.constantFrom('', '\n', '\n\n', ' ', '\n ', ' \n');
+const script = fc.tuple(fc.constantFrom('', ' ', '\n', 'a'), lines, ends).map(([start, body, end]) => start + body + end);
+
+describe('needsEscapedForm', () => {
+  // The prefix "zz" keeps every string clear of YAML 1.1's implicit types (the function's
+  // other half), so only the character scan is compared.
+  it('agrees with the character-by-character definition', () => {
+    fc.assert(
+      fc.property(fc.oneof(edgy, anyText), (s) => {
+        expect(needsEscapedForm(`zz${s}`)).toBe(unsafeCharacterByCharacter(s));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});
+
+describe('toYaml', () => {
+  const shapes: [string, (s: string) => unknown][] = [
+    ['a mapping value', (s) => ({ content: s })],
+    ['a value in a list of mappings (user-data write_files)', (s) => ({ write_files: [{ path: '/x', content: s, owner: 'root:root' }] })],
+    ['a list item', (s) => [s, 'after']],
+    ['a nested mapping value', (s) => ({ a: { b: { c: s } }, d: 1 })],
+    ['the whole document', (s) => s],
+    ['a key', (s) => ({ [s]: 'v' })],
+  ];
+
+  it.each(shapes)('writes a string as %s exactly as the yaml package does', (_name, shape) => {
+    fc.assert(
+      fc.property(fc.oneof(script, edgy), (s) => {
+        expect(toYaml(shape(s))).toBe(byLibrary(shape(s)));
+      }),
+      { numRuns: 1500 },
+    );
+  });
+
+  it('writes two scripts in one document exactly as the yaml package does', () => {
+    fc.assert(
+      fc.property(script, script, (a, b) => {
+        const doc = { write_files: [{ content: a }, { content: b }], runcmd: [['a', 'b']] };
+        expect(toYaml(doc)).toBe(byLibrary(doc));
+      }),
+    );
+  });
+});
