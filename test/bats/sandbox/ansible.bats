@@ -99,6 +99,8 @@ done_mark() { echo "$BATS_TEST_TMPDIR/$1/root/var/lib/picc/done"; }
   [[ "$(grep -c '^PLAY \[' <<<"$plays")" == 3 ]] || fail "not three plays: $plays"
   [[ "$plays" =~ ^"PLAY [The first control plane (kubeadm init)]".*"changed: [cp-1]".*"PLAY [The other control planes, one at a time]".*"PLAY [The workers, in batches]".*"changed: [worker-1]" ]] ||
     fail "unexpected order: $plays"
+  # for reading (--show-output-of-passing-tests): the plays, and each run's recap
+  printf '%s\n' "$plays" "$(sed -n '/^PLAY RECAP/,$p' <<<"$output")"
   # setup.sh was copied owner-only, and its content never shown (it holds the token)
   assert_equal "$(stat -c %a "$BATS_TEST_TMPDIR/cp-1/remote/setup.sh")" 700
   cmp "$BATS_TEST_TMPDIR/cp-1/remote/setup.sh" "$SB_CLUSTER_OUT/cp-1/setup.sh"
@@ -108,6 +110,7 @@ done_mark() { echo "$BATS_TEST_TMPDIR/$1/root/var/lib/picc/done"; }
   for node in cp-1 worker-1; do
     assert_recap "$node" 'ok=[0-9]+ +changed=0 +unreachable=0 +failed=0 '
   done
+  sed -n '/^PLAY RECAP/,$p' <<<"$output"
 }
 
 @test "a failing setup fails its node alone and shows the end of its log; the rest of the batch goes on" {
