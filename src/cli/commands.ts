@@ -12,6 +12,7 @@ import { shQuote } from '../render/shell.js';
 import { analyze, compile, compileLazily, planCluster, validateAll, type CompileOptions } from '../index.js';
 import { FACTS_NAME, parseFacts, runningVersion } from '../plan/facts.js';
 import type { ClusterSpec } from '../spec/types.js';
+import type { ClusterPlan } from '../plan/types.js';
 import { parseSecrets, serializeSecrets } from '../secrets/file.js';
 import { replaceSecretsFile, writeNewSecretsFile } from '../secrets/store.js';
 import { locateSecrets, readSecrets, readText } from './inputs.js';
@@ -102,6 +103,19 @@ export async function runCompile(spec: string, r: Reporter, opts: { out: string;
  * as not created.
  */
 export async function runPlan(spec: string, r: Reporter, opts: { secrets?: string; out: string; from?: string }): Promise<void> {
+  const { plan, haveSecrets } = await planOfFiles(spec, r, opts, (s) => upgradeOptions(opts, s));
+  const folder = join(opts.out, plan.name);
+  const facts = parseFacts(await readFile(join(folder, FACTS_NAME), 'utf8').catch(() => ''));
+  const view = planView(plan, haveSecrets, facts ? { folder, facts } : undefined);
+  r.succeed(planLines(view, spec), { plan: view });
+}
+
+/**
+ * The plan of the spec (and its secrets file) for the commands that only read it: plan,
+ * mirror, verify. With no secrets file yet, throw-away secrets stand in (never written);
+ * any problem stops the command with every diagnostic.
+ */
+export async function planOfFiles(spec: string, r: Reporter, opts: { secrets?: string }, options?: (s: ClusterSpec) => Promise<CompileOptions>): Promise<{ plan: ClusterPlan; haveSecrets: boolean }> {
   const text = await specText(spec, r);
   const secrets = await secretsText(spec, opts.secrets, r);
   const analysis = analyze(spec, text);
@@ -111,14 +125,11 @@ export async function runPlan(spec: string, r: Reporter, opts: { secrets?: strin
     throw new Exit(1);
   }
   const secretsYaml = secrets.text ?? serializeSecrets(await (await secretsGenerator()).generateSecrets(analysis.spec.metadata.name, new Date()));
-  const result = planCluster(spec, text, secrets.path, secretsYaml, await upgradeOptions(opts, analysis.spec));
+  const result = planCluster(spec, text, secrets.path, secretsYaml, options ? await options(analysis.spec) : {});
   r.add(...result.diagnostics);
   r.stopIfFailing();
   if (!result.plan) throw new Error('planCluster returned no plan and no error');
-  const folder = join(opts.out, result.plan.name);
-  const facts = parseFacts(await readFile(join(folder, FACTS_NAME), 'utf8').catch(() => ''));
-  const view = planView(result.plan, secrets.text !== undefined, facts ? { folder, facts } : undefined);
-  r.succeed(planLines(view, spec), { plan: view });
+  return { plan: result.plan, haveSecrets: secrets.text !== undefined };
 }
 
 /**

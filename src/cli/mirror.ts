@@ -7,33 +7,18 @@
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileProblem } from '../diagnostics/report.js';
-import { planCluster, analyze } from '../index.js';
 import { checkCell, isMirrorFile, mirrorFiles, MIRROR_FILES } from '../mirror/mirror-files.js';
 import { mirrorPlan, type MirrorPlan } from '../mirror/mirror-plan.js';
 import { shQuote } from '../render/shell.js';
-import { serializeSecrets } from '../secrets/file.js';
-import { secretsText, specText } from './commands.js';
+import { planOfFiles } from './commands.js';
 import { Exit, type Reporter } from './reporter.js';
 import type { Artifact } from '../render/render.js';
 
 const USER_ERRNO = new Set(['EACCES', 'EEXIST', 'ENOTDIR', 'EISDIR', 'EROFS', 'EPERM', 'ENOSPC', 'EDQUOT', 'ENAMETOOLONG', 'ELOOP', 'EXDEV']);
 
 export async function runMirror(spec: string, r: Reporter, opts: { out: string; secrets?: string }): Promise<void> {
-  const text = await specText(spec, r);
-  const secrets = await secretsText(spec, opts.secrets, r);
-  const analysis = analyze(spec, text);
-  if (!analysis.spec || !secrets.path) {
-    r.add(...(secrets.path && secrets.text !== undefined ? planCluster(spec, text, secrets.path, secrets.text).diagnostics : analysis.diagnostics));
-    r.stopIfFailing();
-    throw new Exit(1);
-  }
-  const secretsYaml = secrets.text ?? serializeSecrets(await (await import('../secrets/generate.js')).generateSecrets(analysis.spec.metadata.name, new Date()));
-  const result = planCluster(spec, text, secrets.path, secretsYaml);
-  r.add(...result.diagnostics);
-  r.stopIfFailing();
-  if (!result.plan) throw new Error('planCluster returned no plan and no error');
-
-  const m = mirrorPlan(result.plan);
+  const { plan } = await planOfFiles(spec, r, opts);
+  const m = mirrorPlan(plan);
   const files = mirrorFiles(m);
   await writeKit(opts.out, files, r);
   if (m.mirror === null) r.note(`${spec} has no spec.mirror, so its nodes fetch upstream: serve ${opts.out} over HTTP, set spec.mirror to its URL and compile again`);

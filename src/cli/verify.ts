@@ -6,8 +6,6 @@
 
 import { join } from 'node:path';
 import { fileProblem } from '../diagnostics/report.js';
-import { planCluster, analyze } from '../index.js';
-import { serializeSecrets } from '../secrets/file.js';
 import { ApiFailure, DEFAULT_CLIENT, fetchAnswers } from '../verify/api.js';
 import { parseAnswersFile } from '../verify/answers-file.js';
 import { runChecks } from '../verify/checks.js';
@@ -15,7 +13,7 @@ import { expectedFromPlan } from '../verify/expected.js';
 import { readKubeconfig } from '../verify/kubeconfig.js';
 import { apiPaths, type Answers } from '../verify/paths.js';
 import { resultTable } from '../verify/table.js';
-import { secretsText, specText } from './commands.js';
+import { planOfFiles } from './commands.js';
 import { readText } from './inputs.js';
 import { Exit, type Reporter } from './reporter.js';
 
@@ -29,19 +27,9 @@ export interface VerifyOptions {
 }
 
 export async function runVerify(spec: string, r: Reporter, opts: VerifyOptions): Promise<void> {
-  const text = await specText(spec, r);
-  const secrets = await secretsText(spec, opts.secrets, r);
-  const analysis = analyze(spec, text);
-  if (!analysis.spec || !secrets.path) {
-    r.add(...analysis.diagnostics);
-    return stop(r);
-  }
   // The expected values need no secret: without a secrets file, plan with throw-away ones (as `picc plan` does).
-  const secretsYaml = secrets.text ?? serializeSecrets(await (await import('../secrets/generate.js')).generateSecrets(analysis.spec.metadata.name, new Date()));
-  const planned = planCluster(spec, text, secrets.path, secretsYaml);
-  r.add(...planned.diagnostics);
-  r.stopIfFailing();
-  const expected = expectedFromPlan(planned.plan!);
+  const { plan } = await planOfFiles(spec, r, opts);
+  const expected = expectedFromPlan(plan);
 
   const source = opts.answers !== undefined ? await answersFromFile(opts.answers, expected.cluster, r) : await answersFromServer(opts, join(opts.out, expected.cluster, 'admin.kubeconfig'), apiPaths(expected), r);
   const results = runChecks(expected, source.answers);
