@@ -6,7 +6,7 @@
 // One minor at a time: kubeadm does not skip minors, nor go back.
 
 import { compareVersions, series } from './catalog.js';
-import type { JoinKind } from './types.js';
+import type { Download, JoinKind, NodePlan } from './types.js';
 
 export interface UpgradePlan {
   from: string;
@@ -19,6 +19,8 @@ export interface UpgradePlan {
   kubeletKubeconfig: string;
   /** Nodes after the first control plane wait until the API server answers with the new version here; null on the first. */
   versionUrl: string | null;
+  /** install: binaries: the new kubeadm, fetched and installed alone before the rest; null with packages. */
+  kubeadmBinary: { download: Download; path: string } | null;
   phases: { id: string; title: string; fn: string }[];
 }
 
@@ -48,7 +50,8 @@ const PHASES: [id: string, title: string][] = [
   ['upgrade-uncordon', 'uncordon'],
 ];
 
-export function upgradePlan(from: string, to: string, joinKind: JoinKind, endpoint: string): UpgradePlan {
+export function upgradePlan(from: string, to: string, joinKind: JoinKind, endpoint: string, binaries: NodePlan['kubernetesBinaries']): UpgradePlan {
+  const kubeadm = binaries?.binaries.find((b) => b.download.name === 'kubeadm') ?? null;
   const controlPlane = joinKind !== 'join-worker';
   return {
     from,
@@ -57,6 +60,7 @@ export function upgradePlan(from: string, to: string, joinKind: JoinKind, endpoi
     adminKubeconfig: controlPlane ? '/etc/kubernetes/admin.conf' : null,
     kubeletKubeconfig: '/etc/kubernetes/kubelet.conf',
     versionUrl: joinKind === 'init' ? null : `https://${endpoint}/version`,
+    kubeadmBinary: kubeadm ? { download: kubeadm.download, path: kubeadm.path } : null,
     phases: PHASES.map(([id, title]) => ({ id, title, fn: `phase_${id.replace(/-/g, '_')}` })),
   };
 }
