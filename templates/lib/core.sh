@@ -9,6 +9,15 @@ CURRENT_PHASE_NETWORK=0
 CHANGE_COMMAND=""
 
 say() { printf '%s\n' "$*"; }
+# The shell's own reads and clock, not a cat or date per call: setup runs hundreds of checks,
+# and on a board with a slow SD card every process started costs.
+# read_file VAR PATH — VAR holds the file's bytes exactly, trailing newlines too (a file
+# that cannot be read is an error, as cat's would be).
+read_file() { { IFS= read -r -d '' "$1" || true; } <"$2"; }
+# read_input VAR — the same for standard input (a heredoc).
+read_input() { IFS= read -r -d '' "$1" || true; }
+# utc_now VAR — the time as 2025-01-31 12:00:00 UTC.
+utc_now() { TZ=UTC0 printf -v "$1" '%(%Y-%m-%d %H:%M:%S UTC)T' -1; }
 note() { printf '      %s\n' "$*"; }
 warn() { printf 'WARNING: %s\n' "$*" >&2; }
 die() {
@@ -55,11 +64,13 @@ start_run() {
   if ((DRY_RUN)); then
     say "${RUN_TITLE:-picc setup} for ${NODE_NAME} — dry run: nothing will be changed"
   else
-    mkdir -p "$ROOT$STATE_DIR" "$ROOT$(dirname "$LOG_FILE")" "$ROOT/run"
+    mkdir -p "$ROOT$STATE_DIR" "$ROOT${LOG_FILE%/*}" "$ROOT/run"
     exec 9>"$ROOT/run/picc-setup.lock"
     flock -n 9 || die "another picc setup is already running on this node"
     exec > >(tee -a "$ROOT$LOG_FILE") 2>&1
-    say "${RUN_TITLE:-picc setup} for ${NODE_NAME} — $(date -u '+%Y-%m-%d %H:%M:%S UTC')${PICC_SETUP_ATTEMPT:+ (attempt $PICC_SETUP_ATTEMPT of $RETRY_ATTEMPTS)}"
+    local now
+    utc_now now
+    say "${RUN_TITLE:-picc setup} for ${NODE_NAME} — ${now}${PICC_SETUP_ATTEMPT:+ (attempt $PICC_SETUP_ATTEMPT of $RETRY_ATTEMPTS)}"
     rm -f "$ROOT$STATE_DIR/last-error"
   fi
 }
@@ -135,9 +146,9 @@ record_failure() {
 # last error with the log's last lines, or done. Written only where the boot partition is
 # (it holds cmdline.txt or config.txt), never in --dry-run, and never a reason to fail.
 write_status() {
-  local state=$1 file="$ROOT$STATUS_FILE" phase=$CURRENT_PHASE error=""
+  local state=$1 file="$ROOT$STATUS_FILE" phase=$CURRENT_PHASE error="" now
   if ((DRY_RUN)); then return 0; fi
-  [[ -f "$(dirname "$file")/cmdline.txt" || -f "$(dirname "$file")/config.txt" ]] || return 0
+  [[ -f "${file%/*}/cmdline.txt" || -f "${file%/*}/config.txt" ]] || return 0
   if [[ "$state" != "running" && "$state" != "done" && -f "$ROOT$STATE_DIR/last-error" ]]; then
     phase=$(sed -n 2p "$ROOT$STATE_DIR/last-error")
     error=$(sed -n '3,$p' "$ROOT$STATE_DIR/last-error")
@@ -145,7 +156,8 @@ write_status() {
   {
     printf 'picc setup of %s: %s\n' "$NODE_NAME" "$state"
     if [[ "$state" != "done" ]]; then printf 'phase: %s\n' "$phase"; fi
-    printf 'time: %s (the board'"'"'s clock)\n' "$(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+    utc_now now
+    printf 'time: %s (the board'"'"'s clock)\n' "$now"
     printf 'log on the board: %s\n' "$LOG_FILE"
     if [[ -n "$error" ]]; then
       printf '\n%s\n\nlast lines of the log:\n' "$error"

@@ -13,8 +13,7 @@ ensure_dir() {
 # ensure_file PATH MODE < content — the file holds exactly this content and mode.
 ensure_file() {
   local path=$1 mode=$2 content
-  content=$(cat; printf x)
-  content=${content%x}
+  read_input content
   write_if_different "$path" "$mode" "$content"
 }
 
@@ -22,8 +21,8 @@ write_if_different() {
   local path=$1 mode=$2 content=$3 target="$ROOT$1" current
   FILE_CHANGED=0
   if [[ -f "$target" ]]; then
-    current=$(cat "$target"; printf x)
-    if [[ "${current%x}" == "$content" ]]; then
+    read_file current "$target"
+    if [[ "$current" == "$content" ]]; then
       if [[ "$(stat -c '%a' "$target")" != "${mode#0}" ]]; then
         FILE_CHANGED=1
         change "set mode $mode on $path" chmod "$mode" "$target"
@@ -37,8 +36,8 @@ write_if_different() {
 
 # Writes beside the target and renames, so a crash never leaves half a file.
 write_file() {
-  local target=$1 mode=$2 content=$3
-  mkdir -p "$(dirname "$target")"
+  local target=$1 mode=$2 content=$3 dir=${1%/*}
+  [[ -d "${dir:-/}" ]] || mkdir -p "$dir"
   (umask 077 && printf '%s' "$content" >"$target.picc-new")
   chmod "$mode" "$target.picc-new"
   mv -f "$target.picc-new" "$target"
@@ -50,11 +49,9 @@ readonly BLOCK_END="# END picc managed block"
 # ensure_block PATH < content — picc's marked block in a shared file; the rest is kept.
 ensure_block() {
   local path=$1 target="$ROOT$1" block existing="" mode=644 before="" after="" line state=before
-  block=$(cat; printf x)
-  block=${block%x}
+  read_input block
   if [[ -f "$target" ]]; then
-    existing=$(cat "$target"; printf x)
-    existing=${existing%x}
+    read_file existing "$target"
     mode=$(stat -c '%a' "$target")
   fi
   while IFS= read -r line || [[ -n "$line" ]]; do
@@ -72,9 +69,9 @@ ensure_block() {
 ensure_line() {
   local path=$1 line=$2 target="$ROOT$1" current=""
   if [[ -f "$target" ]]; then
-    if grep -qxF -- "$line" "$target"; then return 0; fi
-    current=$(cat "$target"; printf x)
-    current=${current%x}
+    read_file current "$target"
+    # the line is one of the file's lines already (the last may lack its newline)
+    if [[ $'\n'"$current"$'\n' == *$'\n'"$line"$'\n'* ]]; then return 0; fi
     if [[ -n "$current" && "$current" != *$'\n' ]]; then current+=$'\n'; fi
   fi
   write_if_different "$path" "${3:-0644}" "${current}${line}"$'\n'
@@ -110,7 +107,8 @@ sha256_of() {
 
 # installed_matches NAME SHA256 — was this exact artifact installed by an earlier run?
 installed_matches() {
-  [[ -f "$ROOT$STATE_DIR/installed/$1" ]] && [[ "$(cat "$ROOT$STATE_DIR/installed/$1")" == "$2" ]]
+  local recorded=""
+  [[ -f "$ROOT$STATE_DIR/installed/$1" ]] && read_file recorded "$ROOT$STATE_DIR/installed/$1" && [[ "$recorded" == "$2" ]]
 }
 
 record_installed() {

@@ -28,16 +28,22 @@ apt_update_waiting() {
   printf '%s\n' "$out"
 }
 
-package_installed() {
-  [[ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null || true)" == "install ok installed" ]]
+# missing_packages NAME... — MISSING_PACKAGES: those of NAME... not installed (one
+# dpkg-query for them all).
+missing_packages() {
+  local listing name
+  MISSING_PACKAGES=()
+  listing=$'\n'$(dpkg-query -W -f='${Package} ${Status}\n' "$@" 2>/dev/null || true)$'\n'
+  for name in "$@"; do
+    [[ "$listing" == *$'\n'"$name install ok installed"$'\n'* ]] || MISSING_PACKAGES+=("$name")
+  done
 }
 
 # ensure_packages NAME... — installs the ones that are missing.
 ensure_packages() {
-  local missing=() name
-  for name in "$@"; do
-    package_installed "$name" || missing+=("$name")
-  done
+  local missing
+  missing_packages "$@"
+  missing=("${MISSING_PACKAGES[@]}")
   if ((${#missing[@]} == 0)); then return 0; fi
   apt_update_once
   change "install ${missing[*]}" env DEBIAN_FRONTEND=noninteractive \
@@ -47,9 +53,10 @@ ensure_packages() {
 # ensure_optional_packages NAME... — installs those the OS's archive has. A package found
 # missing (with fresh lists) is recorded, so a re-run does not refresh the lists again.
 ensure_optional_packages() {
-  local name absent="$ROOT$STATE_DIR/not-in-archive"
-  for name in "$@"; do
-    if package_installed "$name"; then continue; fi
+  local name absent="$ROOT$STATE_DIR/not-in-archive" missing
+  missing_packages "$@"
+  missing=("${MISSING_PACKAGES[@]}")
+  for name in "${missing[@]}"; do
     if [[ -f "$absent/$name" ]]; then
       note "$name is not in this system's archive; skipped"
       continue

@@ -38,6 +38,15 @@ CURRENT_PHASE_NETWORK=0
 CHANGE_COMMAND=""
 
 say() { printf '%s\n' "$*"; }
+# The shell's own reads and clock, not a cat or date per call: setup runs hundreds of checks,
+# and on a board with a slow SD card every process started costs.
+# read_file VAR PATH — VAR holds the file's bytes exactly, trailing newlines too (a file
+# that cannot be read is an error, as cat's would be).
+read_file() { { IFS= read -r -d '' "$1" || true; } <"$2"; }
+# read_input VAR — the same for standard input (a heredoc).
+read_input() { IFS= read -r -d '' "$1" || true; }
+# utc_now VAR — the time as 2025-01-31 12:00:00 UTC.
+utc_now() { TZ=UTC0 printf -v "$1" '%(%Y-%m-%d %H:%M:%S UTC)T' -1; }
 note() { printf '      %s\n' "$*"; }
 warn() { printf 'WARNING: %s\n' "$*" >&2; }
 die() {
@@ -84,11 +93,13 @@ start_run() {
   if ((DRY_RUN)); then
     say "${RUN_TITLE:-picc setup} for ${NODE_NAME} — dry run: nothing will be changed"
   else
-    mkdir -p "$ROOT$STATE_DIR" "$ROOT$(dirname "$LOG_FILE")" "$ROOT/run"
+    mkdir -p "$ROOT$STATE_DIR" "$ROOT${LOG_FILE%/*}" "$ROOT/run"
     exec 9>"$ROOT/run/picc-setup.lock"
     flock -n 9 || die "another picc setup is already running on this node"
     exec > >(tee -a "$ROOT$LOG_FILE") 2>&1
-    say "${RUN_TITLE:-picc setup} for ${NODE_NAME} — $(date -u '+%Y-%m-%d %H:%M:%S UTC')${PICC_SETUP_ATTEMPT:+ (attempt $PICC_SETUP_ATTEMPT of $RETRY_ATTEMPTS)}"
+    local now
+    utc_now now
+    say "${RUN_TITLE:-picc setup} for ${NODE_NAME} — ${now}${PICC_SETUP_ATTEMPT:+ (attempt $PICC_SETUP_ATTEMPT of $RETRY_ATTEMPTS)}"
     rm -f "$ROOT$STATE_DIR/last-error"
   fi
 }
@@ -164,9 +175,9 @@ record_failure() {
 # last error with the log's last lines, or done. Written only where the boot partition is
 # (it holds cmdline.txt or config.txt), never in --dry-run, and never a reason to fail.
 write_status() {
-  local state=$1 file="$ROOT$STATUS_FILE" phase=$CURRENT_PHASE error=""
+  local state=$1 file="$ROOT$STATUS_FILE" phase=$CURRENT_PHASE error="" now
   if ((DRY_RUN)); then return 0; fi
-  [[ -f "$(dirname "$file")/cmdline.txt" || -f "$(dirname "$file")/config.txt" ]] || return 0
+  [[ -f "${file%/*}/cmdline.txt" || -f "${file%/*}/config.txt" ]] || return 0
   if [[ "$state" != "running" && "$state" != "done" && -f "$ROOT$STATE_DIR/last-error" ]]; then
     phase=$(sed -n 2p "$ROOT$STATE_DIR/last-error")
     error=$(sed -n '3,$p' "$ROOT$STATE_DIR/last-error")
@@ -174,7 +185,8 @@ write_status() {
   {
     printf 'picc setup of %s: %s\n' "$NODE_NAME" "$state"
     if [[ "$state" != "done" ]]; then printf 'phase: %s\n' "$phase"; fi
-    printf 'time: %s (the board'"'"'s clock)\n' "$(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+    utc_now now
+    printf 'time: %s (the board'"'"'s clock)\n' "$now"
     printf 'log on the board: %s\n' "$LOG_FILE"
     if [[ -n "$error" ]]; then
       printf '\n%s\n\nlast lines of the log:\n' "$error"
@@ -225,8 +237,7 @@ ensure_dir() {
 # ensure_file PATH MODE < content — the file holds exactly this content and mode.
 ensure_file() {
   local path=$1 mode=$2 content
-  content=$(cat; printf x)
-  content=${content%x}
+  read_input content
   write_if_different "$path" "$mode" "$content"
 }
 
@@ -234,8 +245,8 @@ write_if_different() {
   local path=$1 mode=$2 content=$3 target="$ROOT$1" current
   FILE_CHANGED=0
   if [[ -f "$target" ]]; then
-    current=$(cat "$target"; printf x)
-    if [[ "${current%x}" == "$content" ]]; then
+    read_file current "$target"
+    if [[ "$current" == "$content" ]]; then
       if [[ "$(stat -c '%a' "$target")" != "${mode#0}" ]]; then
         FILE_CHANGED=1
         change "set mode $mode on $path" chmod "$mode" "$target"
@@ -249,8 +260,8 @@ write_if_different() {
 
 # Writes beside the target and renames, so a crash never leaves half a file.
 write_file() {
-  local target=$1 mode=$2 content=$3
-  mkdir -p "$(dirname "$target")"
+  local target=$1 mode=$2 content=$3 dir=${1%/*}
+  [[ -d "${dir:-/}" ]] || mkdir -p "$dir"
   (umask 077 && printf '%s' "$content" >"$target.picc-new")
   chmod "$mode" "$target.picc-new"
   mv -f "$target.picc-new" "$target"
@@ -262,11 +273,9 @@ readonly BLOCK_END="# END picc managed block"
 # ensure_block PATH < content — picc's marked block in a shared file; the rest is kept.
 ensure_block() {
   local path=$1 target="$ROOT$1" block existing="" mode=644 before="" after="" line state=before
-  block=$(cat; printf x)
-  block=${block%x}
+  read_input block
   if [[ -f "$target" ]]; then
-    existing=$(cat "$target"; printf x)
-    existing=${existing%x}
+    read_file existing "$target"
     mode=$(stat -c '%a' "$target")
   fi
   while IFS= read -r line || [[ -n "$line" ]]; do
@@ -284,9 +293,9 @@ ensure_block() {
 ensure_line() {
   local path=$1 line=$2 target="$ROOT$1" current=""
   if [[ -f "$target" ]]; then
-    if grep -qxF -- "$line" "$target"; then return 0; fi
-    current=$(cat "$target"; printf x)
-    current=${current%x}
+    read_file current "$target"
+    # the line is one of the file's lines already (the last may lack its newline)
+    if [[ $'\n'"$current"$'\n' == *$'\n'"$line"$'\n'* ]]; then return 0; fi
     if [[ -n "$current" && "$current" != *$'\n' ]]; then current+=$'\n'; fi
   fi
   write_if_different "$path" "${3:-0644}" "${current}${line}"$'\n'
@@ -322,7 +331,8 @@ sha256_of() {
 
 # installed_matches NAME SHA256 — was this exact artifact installed by an earlier run?
 installed_matches() {
-  [[ -f "$ROOT$STATE_DIR/installed/$1" ]] && [[ "$(cat "$ROOT$STATE_DIR/installed/$1")" == "$2" ]]
+  local recorded=""
+  [[ -f "$ROOT$STATE_DIR/installed/$1" ]] && read_file recorded "$ROOT$STATE_DIR/installed/$1" && [[ "$recorded" == "$2" ]]
 }
 
 record_installed() {
@@ -361,16 +371,22 @@ apt_update_waiting() {
   printf '%s\n' "$out"
 }
 
-package_installed() {
-  [[ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null || true)" == "install ok installed" ]]
+# missing_packages NAME... — MISSING_PACKAGES: those of NAME... not installed (one
+# dpkg-query for them all).
+missing_packages() {
+  local listing name
+  MISSING_PACKAGES=()
+  listing=$'\n'$(dpkg-query -W -f='${Package} ${Status}\n' "$@" 2>/dev/null || true)$'\n'
+  for name in "$@"; do
+    [[ "$listing" == *$'\n'"$name install ok installed"$'\n'* ]] || MISSING_PACKAGES+=("$name")
+  done
 }
 
 # ensure_packages NAME... — installs the ones that are missing.
 ensure_packages() {
-  local missing=() name
-  for name in "$@"; do
-    package_installed "$name" || missing+=("$name")
-  done
+  local missing
+  missing_packages "$@"
+  missing=("${MISSING_PACKAGES[@]}")
   if ((${#missing[@]} == 0)); then return 0; fi
   apt_update_once
   change "install ${missing[*]}" env DEBIAN_FRONTEND=noninteractive \
@@ -380,9 +396,10 @@ ensure_packages() {
 # ensure_optional_packages NAME... — installs those the OS's archive has. A package found
 # missing (with fresh lists) is recorded, so a re-run does not refresh the lists again.
 ensure_optional_packages() {
-  local name absent="$ROOT$STATE_DIR/not-in-archive"
-  for name in "$@"; do
-    if package_installed "$name"; then continue; fi
+  local name absent="$ROOT$STATE_DIR/not-in-archive" missing
+  missing_packages "$@"
+  missing=("${MISSING_PACKAGES[@]}")
+  for name in "${missing[@]}"; do
     if [[ -f "$absent/$name" ]]; then
       note "$name is not in this system's archive; skipped"
       continue
@@ -614,11 +631,12 @@ wait_for_time_sync() {
 check_disk_latency() {
   local probe="$ROOT$STATE_DIR/fsync-probe" start end per_write_us
   if ((DRY_RUN)); then return 0; fi
-  start=$(date +%s%N)
+  # the shell's clock in microseconds (its decimal mark follows the locale)
+  start=${EPOCHREALTIME/[.,]/}
   dd if=/dev/zero of="$probe" bs=8k count=50 oflag=dsync status=none
-  end=$(date +%s%N)
+  end=${EPOCHREALTIME/[.,]/}
   rm -f "$probe"
-  per_write_us=$(((end - start) / 50000))
+  per_write_us=$(((end - start) / 50))
   if ((per_write_us > 10000)); then
     warn "synchronous writes take $((per_write_us / 1000)) ms here; etcd wants under 10 ms. A worn or slow SD card makes the control plane time out: prefer a new A2 card or an SSD."
   else
@@ -652,11 +670,11 @@ PICC_EOF
 ensure_own_machine_id() {
   local record="$STATE_DIR/machine-id" id recorded_id="" recorded_node=""
   [[ -s "$ROOT/etc/machine-id" ]] || return 0
-  id=$(cat "$ROOT/etc/machine-id")
+  read -r id <"$ROOT/etc/machine-id" || true
   if [[ -f "$ROOT$record" ]]; then read -r recorded_id recorded_node <"$ROOT$record" || true; fi
   if [[ -n "$recorded_node" && "$recorded_node" != "$NODE_NAME" && "$recorded_id" == "$id" && ! -f "$ROOT/etc/kubernetes/kubelet.conf" ]]; then
     change "give this board its own machine-id (the card is a copy of $recorded_node's)" new_machine_id
-    id=$(cat "$ROOT/etc/machine-id")
+    read -r id <"$ROOT/etc/machine-id" || true
   fi
   write_if_different "$record" 0644 "$id $NODE_NAME"
 }
@@ -766,7 +784,8 @@ PICC_EOF
   )
   while read -r key value; do
     path="$ROOT/proc/sys/${key//.//}"
-    current=$(cat "$path" 2>/dev/null || true)
+    current=""
+    read -r current 2>/dev/null <"$path" || true
     if [[ "$current" != "$value" ]]; then
       change "apply kernel settings ($key is ${current:-unset}, wants $value)" sysctl --system
       applied=1
@@ -776,7 +795,8 @@ PICC_EOF
   if ((!applied || DRY_RUN)); then return 0; fi
   # sysctl --system applies every file in order: a later one may set a key back.
   while read -r key value; do
-    current=$(cat "$ROOT/proc/sys/${key//.//}" 2>/dev/null || true)
+    current=""
+    read -r current 2>/dev/null <"$ROOT/proc/sys/${key//.//}" || true
     if [[ "$current" != "$value" ]]; then
       die "$key is still ${current:-unset} after sysctl --system, wants $value: a sysctl file applied later (/etc/sysctl.d, /etc/sysctl.conf) sets it back, or its kernel module is not loaded"
     fi
@@ -813,7 +833,7 @@ PICC_EOF
 phase_kubernetes_packages() {
   local key_url=https://pkgs.k8s.io/core:/stable:/v1.35/deb/Release.key fingerprint=DE15B14486CD377B9E876E1A234654DA9A296436
   local keyring=/etc/apt/keyrings/kubernetes-apt-keyring.gpg version=1.35.0
-  local packages=(kubeadm kubectl kubelet) pinned name wanted=()
+  local packages=(kubeadm kubectl kubelet) pinned name wanted=() installed held
   ensure_dir /etc/apt/keyrings 0755
   # The right fingerprint is not enough: pkgs.k8s.io's key once expired and was re-issued
   # under the same fingerprint, and apt refuses an expired copy (EXPKEYSIG).
@@ -848,8 +868,9 @@ deb [signed-by=/etc/apt/keyrings/kubernetes-apt-keyring.gpg] https://pkgs.k8s.io
 PICC_EOF
   if ((FILE_CHANGED)); then APT_UPDATED=0; fi
 
+  installed=$'\n'$(dpkg-query -W -f='${Package} ${Version}\n' "${packages[@]}" 2>/dev/null || true)
   for name in "${packages[@]}"; do
-    if [[ "$(dpkg-query -W -f='${Version}' "$name" 2>/dev/null || true)" != "$version"-* ]]; then wanted+=("$name"); fi
+    if [[ "$installed" != *$'\n'"$name $version"-* ]]; then wanted+=("$name"); fi
   done
   if ((${#wanted[@]} > 0)); then
     apt_update_once
@@ -864,8 +885,9 @@ PICC_EOF
         --allow-change-held-packages "${packages[@]/%/=$pinned}"
     fi
   fi
+  held=$'\n'$(apt-mark showhold "${packages[@]}" 2>/dev/null || true)$'\n'
   for name in "${packages[@]}"; do
-    if ! apt-mark showhold "$name" 2>/dev/null | grep -qx "$name"; then
+    if [[ "$held" != *$'\n'"$name"$'\n'* ]]; then
       change "hold $name at its version (upgrades are deliberate)" apt-mark hold "$name"
     fi
   done
@@ -1011,12 +1033,14 @@ phase_reboot_check() {
     return 0
   fi
   # The mark holds the boot id it was made in: another id means the reboot happened.
-  if [[ -f "$ROOT$STATE_DIR/reboot-pending" ]] && [[ "$(cat "$ROOT$STATE_DIR/reboot-pending")" != "$(current_boot_id)" ]]; then
+  local marked="" boot_id
+  boot_id=$(current_boot_id)
+  if [[ -f "$ROOT$STATE_DIR/reboot-pending" ]] && read_file marked "$ROOT$STATE_DIR/reboot-pending" && [[ "$marked" != "$boot_id" ]]; then
     die "still needed after the reboot: ${reasons[*]}. Check $(cmdline_file || echo cmdline.txt) and the network configuration."
   fi
   note "reboot needed: ${reasons[*]}"
   install_setup_unit
-  write_if_different "$STATE_DIR/reboot-pending" 0644 "$(current_boot_id)"
+  write_if_different "$STATE_DIR/reboot-pending" 0644 "$boot_id"
   if ((DRY_RUN)); then
     changed "reboot, then resume with $INSTALL_PATH --unattended"
   elif ((AUTO_REBOOT)); then
@@ -1033,13 +1057,15 @@ phase_reboot_check() {
 }
 
 current_boot_id() {
-  cat "$ROOT/proc/sys/kernel/random/boot_id" 2>/dev/null || echo unknown
+  local id="" file="$ROOT/proc/sys/kernel/random/boot_id"
+  if [[ -r "$file" ]]; then read -r id <"$file" || true; fi
+  printf '%s' "${id:-unknown}"
 }
 
 install_setup_unit() {
   local self
-  self=$(cat "${BASH_SOURCE[0]}"; printf x)
-  write_if_different "$INSTALL_PATH" 0700 "${self%x}"
+  read_file self "${BASH_SOURCE[0]}"
+  write_if_different "$INSTALL_PATH" 0700 "$self"
   ensure_file /etc/systemd/system/picc-setup.service 0644 <<'PICC_EOF'
 # Runs picc's node setup unattended: at the first boot and after each reboot it needs.
 # Removed by setup when the node is done. The boot does not wait for it (Type=exec).
@@ -1418,8 +1444,8 @@ PICC_EOF
     ensure_dir "$home/.kube" 0700
     local admin=""
     # A dry run before kubeadm init has no admin.conf yet: it would write one.
-    if [[ -f "$ROOT/etc/kubernetes/admin.conf" ]]; then admin=$(cat "$ROOT/etc/kubernetes/admin.conf"; printf x); fi
-    write_if_different "$home/.kube/config" 0600 "${admin%x}"
+    if [[ -f "$ROOT/etc/kubernetes/admin.conf" ]]; then read_file admin "$ROOT/etc/kubernetes/admin.conf"; fi
+    write_if_different "$home/.kube/config" 0600 "$admin"
   fi
   own_home_files "$user" "$home"
 }

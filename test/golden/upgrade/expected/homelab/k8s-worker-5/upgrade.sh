@@ -41,6 +41,15 @@ CURRENT_PHASE_NETWORK=0
 CHANGE_COMMAND=""
 
 say() { printf '%s\n' "$*"; }
+# The shell's own reads and clock, not a cat or date per call: setup runs hundreds of checks,
+# and on a board with a slow SD card every process started costs.
+# read_file VAR PATH — VAR holds the file's bytes exactly, trailing newlines too (a file
+# that cannot be read is an error, as cat's would be).
+read_file() { { IFS= read -r -d '' "$1" || true; } <"$2"; }
+# read_input VAR — the same for standard input (a heredoc).
+read_input() { IFS= read -r -d '' "$1" || true; }
+# utc_now VAR — the time as 2025-01-31 12:00:00 UTC.
+utc_now() { TZ=UTC0 printf -v "$1" '%(%Y-%m-%d %H:%M:%S UTC)T' -1; }
 note() { printf '      %s\n' "$*"; }
 warn() { printf 'WARNING: %s\n' "$*" >&2; }
 die() {
@@ -87,11 +96,13 @@ start_run() {
   if ((DRY_RUN)); then
     say "${RUN_TITLE:-picc setup} for ${NODE_NAME} — dry run: nothing will be changed"
   else
-    mkdir -p "$ROOT$STATE_DIR" "$ROOT$(dirname "$LOG_FILE")" "$ROOT/run"
+    mkdir -p "$ROOT$STATE_DIR" "$ROOT${LOG_FILE%/*}" "$ROOT/run"
     exec 9>"$ROOT/run/picc-setup.lock"
     flock -n 9 || die "another picc setup is already running on this node"
     exec > >(tee -a "$ROOT$LOG_FILE") 2>&1
-    say "${RUN_TITLE:-picc setup} for ${NODE_NAME} — $(date -u '+%Y-%m-%d %H:%M:%S UTC')${PICC_SETUP_ATTEMPT:+ (attempt $PICC_SETUP_ATTEMPT of $RETRY_ATTEMPTS)}"
+    local now
+    utc_now now
+    say "${RUN_TITLE:-picc setup} for ${NODE_NAME} — ${now}${PICC_SETUP_ATTEMPT:+ (attempt $PICC_SETUP_ATTEMPT of $RETRY_ATTEMPTS)}"
     rm -f "$ROOT$STATE_DIR/last-error"
   fi
 }
@@ -167,9 +178,9 @@ record_failure() {
 # last error with the log's last lines, or done. Written only where the boot partition is
 # (it holds cmdline.txt or config.txt), never in --dry-run, and never a reason to fail.
 write_status() {
-  local state=$1 file="$ROOT$STATUS_FILE" phase=$CURRENT_PHASE error=""
+  local state=$1 file="$ROOT$STATUS_FILE" phase=$CURRENT_PHASE error="" now
   if ((DRY_RUN)); then return 0; fi
-  [[ -f "$(dirname "$file")/cmdline.txt" || -f "$(dirname "$file")/config.txt" ]] || return 0
+  [[ -f "${file%/*}/cmdline.txt" || -f "${file%/*}/config.txt" ]] || return 0
   if [[ "$state" != "running" && "$state" != "done" && -f "$ROOT$STATE_DIR/last-error" ]]; then
     phase=$(sed -n 2p "$ROOT$STATE_DIR/last-error")
     error=$(sed -n '3,$p' "$ROOT$STATE_DIR/last-error")
@@ -177,7 +188,8 @@ write_status() {
   {
     printf 'picc setup of %s: %s\n' "$NODE_NAME" "$state"
     if [[ "$state" != "done" ]]; then printf 'phase: %s\n' "$phase"; fi
-    printf 'time: %s (the board'"'"'s clock)\n' "$(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+    utc_now now
+    printf 'time: %s (the board'"'"'s clock)\n' "$now"
     printf 'log on the board: %s\n' "$LOG_FILE"
     if [[ -n "$error" ]]; then
       printf '\n%s\n\nlast lines of the log:\n' "$error"
@@ -201,8 +213,7 @@ ensure_dir() {
 # ensure_file PATH MODE < content — the file holds exactly this content and mode.
 ensure_file() {
   local path=$1 mode=$2 content
-  content=$(cat; printf x)
-  content=${content%x}
+  read_input content
   write_if_different "$path" "$mode" "$content"
 }
 
@@ -210,8 +221,8 @@ write_if_different() {
   local path=$1 mode=$2 content=$3 target="$ROOT$1" current
   FILE_CHANGED=0
   if [[ -f "$target" ]]; then
-    current=$(cat "$target"; printf x)
-    if [[ "${current%x}" == "$content" ]]; then
+    read_file current "$target"
+    if [[ "$current" == "$content" ]]; then
       if [[ "$(stat -c '%a' "$target")" != "${mode#0}" ]]; then
         FILE_CHANGED=1
         change "set mode $mode on $path" chmod "$mode" "$target"
@@ -225,8 +236,8 @@ write_if_different() {
 
 # Writes beside the target and renames, so a crash never leaves half a file.
 write_file() {
-  local target=$1 mode=$2 content=$3
-  mkdir -p "$(dirname "$target")"
+  local target=$1 mode=$2 content=$3 dir=${1%/*}
+  [[ -d "${dir:-/}" ]] || mkdir -p "$dir"
   (umask 077 && printf '%s' "$content" >"$target.picc-new")
   chmod "$mode" "$target.picc-new"
   mv -f "$target.picc-new" "$target"
@@ -238,11 +249,9 @@ readonly BLOCK_END="# END picc managed block"
 # ensure_block PATH < content — picc's marked block in a shared file; the rest is kept.
 ensure_block() {
   local path=$1 target="$ROOT$1" block existing="" mode=644 before="" after="" line state=before
-  block=$(cat; printf x)
-  block=${block%x}
+  read_input block
   if [[ -f "$target" ]]; then
-    existing=$(cat "$target"; printf x)
-    existing=${existing%x}
+    read_file existing "$target"
     mode=$(stat -c '%a' "$target")
   fi
   while IFS= read -r line || [[ -n "$line" ]]; do
@@ -260,9 +269,9 @@ ensure_block() {
 ensure_line() {
   local path=$1 line=$2 target="$ROOT$1" current=""
   if [[ -f "$target" ]]; then
-    if grep -qxF -- "$line" "$target"; then return 0; fi
-    current=$(cat "$target"; printf x)
-    current=${current%x}
+    read_file current "$target"
+    # the line is one of the file's lines already (the last may lack its newline)
+    if [[ $'\n'"$current"$'\n' == *$'\n'"$line"$'\n'* ]]; then return 0; fi
     if [[ -n "$current" && "$current" != *$'\n' ]]; then current+=$'\n'; fi
   fi
   write_if_different "$path" "${3:-0644}" "${current}${line}"$'\n'
@@ -298,7 +307,8 @@ sha256_of() {
 
 # installed_matches NAME SHA256 — was this exact artifact installed by an earlier run?
 installed_matches() {
-  [[ -f "$ROOT$STATE_DIR/installed/$1" ]] && [[ "$(cat "$ROOT$STATE_DIR/installed/$1")" == "$2" ]]
+  local recorded=""
+  [[ -f "$ROOT$STATE_DIR/installed/$1" ]] && read_file recorded "$ROOT$STATE_DIR/installed/$1" && [[ "$recorded" == "$2" ]]
 }
 
 record_installed() {
@@ -337,16 +347,22 @@ apt_update_waiting() {
   printf '%s\n' "$out"
 }
 
-package_installed() {
-  [[ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null || true)" == "install ok installed" ]]
+# missing_packages NAME... — MISSING_PACKAGES: those of NAME... not installed (one
+# dpkg-query for them all).
+missing_packages() {
+  local listing name
+  MISSING_PACKAGES=()
+  listing=$'\n'$(dpkg-query -W -f='${Package} ${Status}\n' "$@" 2>/dev/null || true)$'\n'
+  for name in "$@"; do
+    [[ "$listing" == *$'\n'"$name install ok installed"$'\n'* ]] || MISSING_PACKAGES+=("$name")
+  done
 }
 
 # ensure_packages NAME... — installs the ones that are missing.
 ensure_packages() {
-  local missing=() name
-  for name in "$@"; do
-    package_installed "$name" || missing+=("$name")
-  done
+  local missing
+  missing_packages "$@"
+  missing=("${MISSING_PACKAGES[@]}")
   if ((${#missing[@]} == 0)); then return 0; fi
   apt_update_once
   change "install ${missing[*]}" env DEBIAN_FRONTEND=noninteractive \
@@ -356,9 +372,10 @@ ensure_packages() {
 # ensure_optional_packages NAME... — installs those the OS's archive has. A package found
 # missing (with fresh lists) is recorded, so a re-run does not refresh the lists again.
 ensure_optional_packages() {
-  local name absent="$ROOT$STATE_DIR/not-in-archive"
-  for name in "$@"; do
-    if package_installed "$name"; then continue; fi
+  local name absent="$ROOT$STATE_DIR/not-in-archive" missing
+  missing_packages "$@"
+  missing=("${MISSING_PACKAGES[@]}")
+  for name in "${missing[@]}"; do
     if [[ -f "$absent/$name" ]]; then
       note "$name is not in this system's archive; skipped"
       continue
@@ -485,7 +502,7 @@ parse_args() {
 phase_kubernetes_packages() {
   local key_url=https://pkgs.k8s.io/core:/stable:/v1.36/deb/Release.key fingerprint=DE15B14486CD377B9E876E1A234654DA9A296436
   local keyring=/etc/apt/keyrings/kubernetes-apt-keyring.gpg version=1.36.4
-  local packages=(kubeadm kubectl kubelet) pinned name wanted=()
+  local packages=(kubeadm kubectl kubelet) pinned name wanted=() installed held
   ensure_dir /etc/apt/keyrings 0755
   # The right fingerprint is not enough: pkgs.k8s.io's key once expired and was re-issued
   # under the same fingerprint, and apt refuses an expired copy (EXPKEYSIG).
@@ -520,8 +537,9 @@ deb [signed-by=/etc/apt/keyrings/kubernetes-apt-keyring.gpg] https://pkgs.k8s.io
 PICC_EOF
   if ((FILE_CHANGED)); then APT_UPDATED=0; fi
 
+  installed=$'\n'$(dpkg-query -W -f='${Package} ${Version}\n' "${packages[@]}" 2>/dev/null || true)
   for name in "${packages[@]}"; do
-    if [[ "$(dpkg-query -W -f='${Version}' "$name" 2>/dev/null || true)" != "$version"-* ]]; then wanted+=("$name"); fi
+    if [[ "$installed" != *$'\n'"$name $version"-* ]]; then wanted+=("$name"); fi
   done
   if ((${#wanted[@]} > 0)); then
     apt_update_once
@@ -536,8 +554,9 @@ PICC_EOF
         --allow-change-held-packages "${packages[@]/%/=$pinned}"
     fi
   fi
+  held=$'\n'$(apt-mark showhold "${packages[@]}" 2>/dev/null || true)$'\n'
   for name in "${packages[@]}"; do
-    if ! apt-mark showhold "$name" 2>/dev/null | grep -qx "$name"; then
+    if [[ "$held" != *$'\n'"$name"$'\n'* ]]; then
       change "hold $name at its version (upgrades are deliberate)" apt-mark hold "$name"
     fi
   done
