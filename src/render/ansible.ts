@@ -4,6 +4,8 @@
 //                   time, the workers in batches; each imports setup-node.yml
 //   setup-node.yml  one node: copy its setup.sh, run it, reboot when it asks (the setup unit
 //                   resumes setup after the boot), wait for it, fail with the log's tail
+//   upgrade.yml, upgrade-node.yml  only while the plan upgrades (ansible-upgrade.ts)
+// The plays' and tasks' shared building blocks are in ansible-tasks.ts.
 // Only ansible.builtin modules. The files name no secret: setup.sh is copied from the node's
 // folder beside this one. Deterministic: a pure function of the plan.
 
@@ -14,7 +16,7 @@ import {
 } from './ansible-tasks.js';
 import { hasUpgrade, upgradeNodeTasks, upgradePlaybook } from './ansible-upgrade.js';
 
-export { DEFAULT_REMOTE_DIR, GROUPS, LOG_TAIL_LINES, rolloutGroups, WAIT_DELAY_SECONDS, WAIT_RETRIES } from './ansible-tasks.js';
+export { DEFAULT_REMOTE_DIR, GROUPS } from './ansible-tasks.js';
 
 export const ANSIBLE_DIR = 'ansible';
 
