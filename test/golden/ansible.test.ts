@@ -1,6 +1,7 @@
 // The Ansible export (<cluster>/ansible/) of every golden case passes Ansible's own checks:
-// `ansible-playbook --syntax-check` with its inventory, and ansible-lint at its strictest
-// profile (production), offline, with no configuration file and no skipped rule.
+// `ansible-playbook --syntax-check` of each playbook with its inventory, and ansible-lint at
+// its strictest profile (production), offline, with no configuration file and no skipped rule.
+// A case whose nodes get upgrade.sh (the `upgrade` case) also gets upgrade.yml, checked alike.
 // Missing tools fail the test (CI installs Debian's ansible-core and ansible-lint).
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,7 +9,7 @@ import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
-import { compileCase, listCases } from './cases.js';
+import { compileCase, listCases, type GoldenCase } from './cases.js';
 
 const cases = listCases();
 
@@ -29,6 +30,13 @@ function run(cmd: string, args: string[], cwd: string, home: string): Promise<Re
 }
 
 const EXPORT_FILES = ['ansible/inventory.yaml', 'ansible/setup-node.yml', 'ansible/site.yml'];
+const UPGRADE_FILES = ['ansible/upgrade-node.yml', 'ansible/upgrade.yml'];
+
+/** The export's files for a case: the upgrade playbook only beside upgrade.sh. */
+function exportFiles(c: GoldenCase): string[] {
+  const upgrading = compileCase(c).some((a) => a.path.endsWith('/upgrade.sh'));
+  return upgrading ? [...EXPORT_FILES, ...UPGRADE_FILES] : EXPORT_FILES;
+}
 
 describe.concurrent('ansible export', () => {
   // Every case's export under <tmp>/<case>/<cluster>/ansible/, written once.
@@ -49,23 +57,30 @@ describe.concurrent('ansible export', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it.each(cases)('$name: the export is inventory.yaml, setup-node.yml and site.yml', (c) => {
+  it.each(cases)('$name: the export is inventory.yaml, setup-node.yml and site.yml (and upgrade-node.yml, upgrade.yml with upgrade.sh)', (c) => {
     const names = compileCase(c).filter((a) => /^[^/]+\/ansible\//.test(a.path)).map((a) => a.path.replace(/^[^/]+\//, ''));
-    expect(names).toEqual(EXPORT_FILES);
+    expect(names).toEqual(exportFiles(c));
+  });
+
+  it('the upgrade case is the one that gets upgrade.yml', () => {
+    expect(cases.filter((c) => exportFiles(c).length > EXPORT_FILES.length).map((c) => c.name)).toEqual(['upgrade']);
   });
 
   it.each(cases)('$name: ansible-playbook --syntax-check passes', { timeout: 300_000 }, async (c) => {
-    const syntax = await run('ansible-playbook', ['--syntax-check', '-i', 'inventory.yaml', 'site.yml'], exportDir.get(c.name)!, join(dir, 'home'));
-    expect(syntax.output, 'ansible-playbook --syntax-check').toContain('playbook: site.yml');
-    expect(syntax.output, 'ansible-playbook --syntax-check').not.toMatch(/WARNING|ERROR/);
-    expect(syntax.code, `ansible-playbook --syntax-check:\n${syntax.output}`).toBe(0);
+    const playbooks = exportFiles(c).filter((f) => /\/(site|upgrade)\.yml$/.test(f)).map((f) => f.replace('ansible/', ''));
+    for (const playbook of playbooks) {
+      const syntax = await run('ansible-playbook', ['--syntax-check', '-i', 'inventory.yaml', playbook], exportDir.get(c.name)!, join(dir, 'home'));
+      expect(syntax.output, 'ansible-playbook --syntax-check').toContain(`playbook: ${playbook}`);
+      expect(syntax.output, 'ansible-playbook --syntax-check').not.toMatch(/WARNING|ERROR/);
+      expect(syntax.code, `ansible-playbook --syntax-check ${playbook}:\n${syntax.output}`).toBe(0);
+    }
   });
 
   // One ansible-lint over every case (it starts slowly); each file named: given a folder
   // outside git, ansible-lint may pick only some of them. Findings name <case>/<cluster>/ansible/<file>.
   it('every case passes ansible-lint --profile production', { timeout: 300_000 }, async () => {
-    const files = cases.flatMap((c) => EXPORT_FILES.map((f) => relative(dir, join(exportDir.get(c.name)!, '..', f))));
-    expect(files).toHaveLength(cases.length * EXPORT_FILES.length);
+    const files = cases.flatMap((c) => exportFiles(c).map((f) => relative(dir, join(exportDir.get(c.name)!, '..', f))));
+    expect(files).toHaveLength(cases.length * EXPORT_FILES.length + UPGRADE_FILES.length);
     const lint = await run('ansible-lint', ['--offline', '--profile', 'production', '--nocolor', ...files], dir, join(dir, 'home'));
     const passed = /Passed with production profile: 0 failure\(s\), 0 warning\(s\) on (\d+) files/.exec(lint.output);
     expect(passed, `ansible-lint:\n${lint.output}`).not.toBeNull();

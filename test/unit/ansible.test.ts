@@ -2,6 +2,8 @@
 // rollout order with their addresses, site.yml plays those groups in that order with the
 // documented batching, setup-node.yml copies the node's own setup.sh, runs it, reboots
 // only when setup asks and fails with the log; nothing secret in it; deterministic.
+// upgrade.yml only while the plan upgrades: kubeadm's order, serial: 1, workers drained and
+// uncordoned from the first control plane, not again once upgraded.
 // Ansible's own checks (syntax-check, ansible-lint) and a real run are elsewhere
 // (test/golden/ansible.test.ts, test/bats/sandbox/ansible.bats).
 
@@ -12,7 +14,8 @@ import { parse, stringify } from 'yaml';
 import { analyze } from '../../src/index.js';
 import { plan } from '../../src/plan/plan.js';
 import type { ClusterPlan } from '../../src/plan/types.js';
-import { DEFAULT_WORKER_BATCH, GROUPS, inventory, setupNodeTasks, sitePlaybook } from '../../src/render/ansible.js';
+import { ansibleExport, DEFAULT_WORKER_BATCH, GROUPS, inventory, setupNodeTasks, sitePlaybook } from '../../src/render/ansible.js';
+import { DRAIN_FROM_OUTSIDE_VAR, upgradeNodeTasks, upgradePlaybook } from '../../src/render/ansible-upgrade.js';
 import { render } from '../../src/render/render.js';
 import { generateSecrets } from '../../src/secrets/generate.js';
 import type { SecretsBundle } from '../../src/secrets/types.js';
@@ -221,5 +224,100 @@ describe('ansible export in the output', () => {
     expect(exportOf(haSpec())).toEqual(once);
     const reversed = yaml11(haSpec()).spec.nodes.reverse();
     expect(exportOf(haSpec(reversed))).toEqual(once);
+  });
+});
+
+describe('ansible upgrade.yml (only while the plan upgrades)', () => {
+  // The golden `upgrade` case: the example recompiled for 1.36.4 while it runs 1.35.2.
+  const upgradeCase = (file: string) => readFileSync(new URL(`../golden/upgrade/${file}`, import.meta.url), 'utf8');
+  const upgradingPlan = () => {
+    const a = analyze('cluster.yaml', upgradeCase('cluster.yaml'));
+    return plan(a.spec!, { ...secrets, cluster: a.spec!.metadata.name }, upgradeCase('upgrade-from').trim());
+  };
+  const moduleOf = (t: any) => Object.keys(t).find((k) => k.startsWith('ansible.')) ?? '';
+  const upgradeTasks = () => yaml11(upgradeNodeTasks(upgradingPlan()))[0] as { block: any[]; rescue: any[]; vars: Record<string, string> };
+
+  it('no upgrade in the plan: no upgrade.yml, and no header names it', () => {
+    for (const p of [planOfText(HOMELAB), planOfText(haSpec())]) {
+      const files = ansibleExport(p);
+      expect(files.map((f) => f.name)).toEqual(['inventory.yaml', 'setup-node.yml', 'site.yml']);
+      for (const f of files) expect(f.content).not.toContain('upgrade');
+    }
+  });
+
+  it('with an upgrade: upgrade-node.yml and upgrade.yml beside the rest; the headers of inventory.yaml and site.yml name it', () => {
+    const files = ansibleExport(upgradingPlan());
+    expect(files.map((f) => f.name)).toEqual(['inventory.yaml', 'setup-node.yml', 'site.yml', 'upgrade-node.yml', 'upgrade.yml']);
+    expect(inventory(upgradingPlan())).toContain('for site.yml and upgrade.yml beside this file');
+    expect(sitePlaybook(upgradingPlan())).toContain('upgrade.yml beside this file upgrades it');
+  });
+
+  it("plays kubeadm's order, every play one node at a time and stopped by the first failure; only workers are drained from outside", () => {
+    const plays = yaml11(upgradePlaybook(upgradingPlan()));
+    expect(plays.map((p: any) => p.hosts)).toEqual([GROUPS.firstControlPlane, GROUPS.otherControlPlanes, GROUPS.workers]);
+    for (const play of plays) {
+      expect(play.serial).toBe(1);
+      expect(play.any_errors_fatal).toBe(true);
+      expect(play.become).toBe(true);
+      expect(play.tasks).toEqual([{ name: 'Upgrade the node with its upgrade.sh', 'ansible.builtin.import_tasks': 'upgrade-node.yml' }]);
+    }
+    expect(plays.map((p: any) => p.vars?.[DRAIN_FROM_OUTSIDE_VAR] ?? false)).toEqual([false, false, true]);
+  });
+
+  it('HA: the same three plays over the inventory groups (the other control planes in join order)', () => {
+    const p = plan(analyze('cluster.yaml', haSpec()).spec!, secrets, '1.34.1');
+    const plays = yaml11(upgradePlaybook(p));
+    expect(plays.map((x: any) => x.hosts)).toEqual(Object.keys(groupsOf(inventory(p))));
+    expect(Object.keys(groupsOf(inventory(p))[GROUPS.otherControlPlanes]!)).toEqual(['cp-b', 'cp-c']);
+  });
+
+  it('a worker: drained by kubectl delegated to the first control plane, upgrade.sh run, uncordoned likewise; not when already upgraded', () => {
+    const { block, vars } = upgradeTasks();
+    expect(block.map((t) => t.name)).toEqual([
+      'Create the folder for upgrade.sh',
+      "Copy this node's upgrade.sh",
+      'Wait for a setup already running on the node',
+      'Look for the mark of a finished upgrade',
+      'Drain this worker from the first control plane',
+      'Run upgrade.sh',
+      'Uncordon this worker from the first control plane',
+    ]);
+    const [, copy, , mark, drain, run, uncordon] = block;
+    expect(copy['ansible.builtin.copy'].src).toBe('{{ playbook_dir }}/../{{ inventory_hostname }}/upgrade.sh');
+    expect(vars['picc_admin_host']).toBe(`{{ groups['${GROUPS.firstControlPlane}'][0] }}`);
+    expect(vars['picc_admin_env']).toBe('{{ hostvars[picc_admin_host].picc_environment | default(picc_env) }}');
+    const kubectl = ['kubectl', '--kubeconfig', '{{ picc_admin_root }}/etc/kubernetes/admin.conf'];
+    expect(drain['ansible.builtin.command'].argv).toEqual([...kubectl, 'drain', '{{ inventory_hostname }}', '--ignore-daemonsets', '--delete-emptydir-data']);
+    expect(uncordon['ansible.builtin.command'].argv).toEqual([...kubectl, 'uncordon', '{{ inventory_hostname }}']);
+    for (const t of [drain, uncordon]) {
+      expect(t.delegate_to).toBe('{{ picc_admin_host }}');
+      expect(t.environment).toBe('{{ picc_admin_env }}');
+      expect(t.when).toBe(`${DRAIN_FROM_OUTSIDE_VAR} | default(false) and not picc_upgraded.stat.exists`);
+    }
+    // Without --drained: upgrade.sh checks for itself that the drain cordoned the node.
+    expect(run['ansible.builtin.command'].argv).toEqual(['{{ picc_dir }}/upgrade.sh']);
+    expect(run.environment).toBe('{{ picc_env }}');
+    expect(mark['ansible.builtin.stat'].path).toBe('{{ picc_root }}/var/lib/picc/upgrade-1.36.4/done');
+  });
+
+  it("reads upgrade.sh's own mark and its own 0-changes line (as the golden upgrade.sh writes them)", () => {
+    const script = readFileSync(new URL('../golden/upgrade/expected/homelab/k8s-worker-3/upgrade.sh', import.meta.url), 'utf8');
+    expect(script).toContain('readonly STATE_DIR=/var/lib/picc\n');
+    expect(script).toContain('readonly TO=1.36.4\n');
+    expect(script).toContain('readonly UPGRADE_DIR="$STATE_DIR/upgrade-$TO"\n');
+    expect(script).toContain('touch "$ROOT$UPGRADE_DIR/done"');
+    expect(script).toContain('say "${NODE_NAME} is already on Kubernetes $TO: 0 changes"');
+    const run = upgradeTasks().block.find((t) => t.name === 'Run upgrade.sh');
+    expect(run.changed_when).toBe("(inventory_hostname ~ ' is already on Kubernetes 1.36.4: 0 changes') not in picc_upgrade.stdout_lines");
+  });
+
+  it('on failure: the end of the log, no uncordon, and a worker drained in this run says it stays cordoned', () => {
+    const { rescue } = upgradeTasks();
+    expect(rescue.map(moduleOf)).toEqual(['ansible.builtin.slurp', 'ansible.builtin.debug', 'ansible.builtin.fail']);
+    expect(JSON.stringify(rescue)).not.toContain('uncordon"');
+    const fail = rescue[2];
+    expect(fail['ansible.builtin.fail'].msg).toContain('{{ picc_cordoned_note }}');
+    expect(fail.vars.picc_cordoned_note).toBe("{{ picc_cordoned_text if picc_drain is defined and picc_drain is not skipped else '' }}");
+    expect(fail.vars.picc_cordoned_text).toContain('stays cordoned');
   });
 });

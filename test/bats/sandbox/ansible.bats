@@ -2,72 +2,27 @@
 # The Ansible export (<cluster>/ansible/) run for real by ansible-playbook, with a local
 # connection, against sandbox boards: one control plane and two workers on Raspberry Pi
 # OS bookworm. The shipped inventory and site.yml are used as compiled; a second inventory
-# written here only points each host at its sandbox (ansible_connection: local, no become,
-# and the documented picc_environment / picc_remote_dir). Needs ansible-core
+# written by helpers/ansible only points each host at its sandbox (ansible_connection: local,
+# no become, and the documented picc_environment / picc_remote_dir). Needs ansible-core
 # (Debian's ansible-core): the test fails without it.
 
 load '../../../node_modules/bats-support/load'
 load '../../../node_modules/bats-assert/load'
 load 'helpers/sandbox'
+load 'helpers/ansible'
 
 setup_file() {
-  command -v ansible-playbook >/dev/null || { echo "ansible-playbook is missing: apt-get install ansible-core" >&2; return 1; }
+  need_ansible
   sandbox_setup_file # the shims and the fake artifacts
   sed -e 's/^  name: matrix$/  name: fleet/' "$SANDBOX_DIR/fixtures/matrix.yaml" >"$BATS_FILE_TMPDIR/fleet.yaml"
   printf '    - name: worker-2\n      address: 192.168.1.105\n' >>"$BATS_FILE_TMPDIR/fleet.yaml"
   compile_cluster "$BATS_FILE_TMPDIR/fleet" <"$BATS_FILE_TMPDIR/fleet.yaml"
   export SB_CLUSTER_OUT="$BATS_FILE_TMPDIR/fleet/out/fleet"
+  export SITE="$SB_CLUSTER_OUT/ansible/site.yml"
 }
 
 setup() {
-  SB_INVENTORY="$BATS_TEST_TMPDIR/sandbox-inventory.yaml"
-  SB_BOARDS=()
-  printf 'all:\n  hosts:\n' >"$SB_INVENTORY"
-}
-
-# board NODE [make_root options] — a fresh sandbox board for NODE, added to the sandbox
-# inventory with the environment sandbox_env gives setup.sh. Leaves its SHIM_STATE set.
-# Only boards are played (--limit): a host of the shipped inventory without a sandbox
-# would be this machine itself.
-board() {
-  local node=$1
-  shift
-  SB_DIR="$BATS_TEST_TMPDIR/$node" make_root raspios-bookworm "$node" "$@"
-  SB_BOARDS+=("$node")
-  cat >>"$SB_INVENTORY" <<EOF
-    $node:
-      ansible_connection: local
-      ansible_become: false
-      ansible_python_interpreter: "{{ ansible_playbook_python }}"
-      picc_remote_dir: "$BATS_TEST_TMPDIR/$node/remote"
-      picc_environment:
-        PATH: "$SB_BIN:$SHIM_STATE/pkgbin:$SB_REAL"
-        LC_ALL: C
-        HOME: /nonexistent
-        PICC_ROOT: "$PICC_ROOT"
-        SHIM_LOG: "$SHIM_LOG"
-        SHIM_STATE: "$SHIM_STATE"
-        SHIM_SERVE: "$SHIM_SERVE"
-        SHIM_REAL: "$SB_REAL"
-        SHIM_K8S_VERSION: "$K8S_VERSION"
-EOF
-}
-
-# playbook [ARGS] — ansible-playbook of the shipped site.yml with both inventories, on the
-# boards only (bats `run`).
-playbook() {
-  local home="$BATS_TEST_TMPDIR/ansible-home" boards
-  mkdir -p "$home/tmp"
-  boards=$(IFS=,; echo "${SB_BOARDS[*]}")
-  run env ANSIBLE_HOME="$home" ANSIBLE_LOCAL_TEMP="$home/tmp" ANSIBLE_REMOTE_TEMP="$home/tmp" \
-    ANSIBLE_NOCOLOR=1 ANSIBLE_FORCE_COLOR=0 ANSIBLE_RETRY_FILES_ENABLED=0 ANSIBLE_PIPELINING=1 ANSIBLE_STDOUT_CALLBACK=default \
-    ansible-playbook -i "$SB_CLUSTER_OUT/ansible/inventory.yaml" -i "$SB_INVENTORY" --limit "$boards" \
-    "$@" "$SB_CLUSTER_OUT/ansible/site.yml"
-}
-
-# assert_recap HOST REGEX — the PLAY RECAP line of HOST matches (after the host name).
-assert_recap() {
-  assert_line --regexp "^$1 +: $2"
+  sandbox_inventory
 }
 
 done_mark() { echo "$BATS_TEST_TMPDIR/$1/root/var/lib/picc/done"; }
@@ -84,7 +39,7 @@ done_mark() { echo "$BATS_TEST_TMPDIR/$1/root/var/lib/picc/done"; }
     rm -f "$unit") 3>&- &
   local holder=$!
   board worker-1
-  playbook
+  playbook "$SITE"
   wait "$holder"
   assert_success
   assert_line "FAILED - RETRYING: [cp-1]: Wait for a setup already running on the node (540 retries left)."
@@ -105,7 +60,7 @@ done_mark() { echo "$BATS_TEST_TMPDIR/$1/root/var/lib/picc/done"; }
   assert_equal "$(stat -c %a "$BATS_TEST_TMPDIR/cp-1/remote/setup.sh")" 700
   cmp "$BATS_TEST_TMPDIR/cp-1/remote/setup.sh" "$SB_CLUSTER_OUT/cp-1/setup.sh"
 
-  playbook
+  playbook "$SITE"
   assert_success
   for node in cp-1 worker-1; do
     assert_recap "$node" 'ok=[0-9]+ +changed=0 +unreachable=0 +failed=0 '
@@ -117,7 +72,7 @@ done_mark() { echo "$BATS_TEST_TMPDIR/$1/root/var/lib/picc/done"; }
   board worker-1
   board worker-2
   fail_once modprobe 'br_netfilter' # worker-2's shims: its kernel-modules phase fails
-  playbook
+  playbook "$SITE"
   assert_failure 2
   assert_recap worker-1 'ok=[0-9]+ +changed=[1-9][0-9]* +unreachable=0 +failed=0 '
   assert_recap worker-2 'ok=[0-9]+ +changed=[0-9]+ +unreachable=0 +failed=1 .*rescued=1 '

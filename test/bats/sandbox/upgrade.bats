@@ -1,11 +1,13 @@
 #!/usr/bin/env bats
 # upgrade.sh: a cluster set up at 1.34 recompiled for 1.35 (the output folder's
 # picc-facts.json tells compile what it runs). kubeadm's order on each node, idempotence,
-# and the refusals: a worker not drained, a node on neither version.
+# and the refusals: a worker not drained, a node on neither version. Then the export's
+# upgrade.yml run for real by ansible-playbook on both boards (helpers/ansible).
 
 load '../../../node_modules/bats-support/load'
 load '../../../node_modules/bats-assert/load'
 load 'helpers/sandbox'
+load 'helpers/ansible'
 
 NEW_VERSION=1.35.0
 
@@ -47,19 +49,16 @@ set_up() {
   SB_EXTRA_ENV=(SHIM_K8S_VERSION="$NEW_VERSION")
 }
 
-call_line() { grep -n -m1 -E "$1" "$SB_LAST_CALLS" | cut -d: -f1; }
-
+# in_order PATTERN... — the last run's calls hold a match of each pattern, each after the
+# match of the one before it.
 in_order() {
   local previous=0 line pattern
   for pattern in "$@"; do
-    line=$(call_line "$pattern")
-    [[ -n "$line" ]] || fail "not called: $pattern
+    line=$(tail -n +"$((previous + 1))" "$SB_LAST_CALLS" | grep -n -m1 -E "$pattern" | cut -d: -f1)
+    [[ -n "$line" ]] || fail "not called after line $previous: $pattern
 --- calls:
 $(last_run_calls)"
-    ((line > previous)) || fail "called out of order: $pattern
---- calls:
-$(last_run_calls)"
-    previous=$line
+    previous=$((previous + line))
   done
 }
 
@@ -87,7 +86,7 @@ $(last_run_calls)"
     "^kubectl --kubeconfig $PICC_ROOT/etc/kubernetes/admin\\.conf uncordon cp-1\$"
   assert_contains /etc/apt/sources.list.d/kubernetes.list "v${NEW_VERSION%.*}/deb/"
   [[ "$(cat "$SHIM_STATE/dpkg/kubelet")" == "$NEW_VERSION-1.1" ]]
-  [[ ! -f "$SHIM_STATE/cordoned" ]] || fail "cp-1 was left cordoned"
+  [[ ! -f "$SHIM_STATE/cordoned/cp-1" ]] || fail "cp-1 was left cordoned"
 
   run_script "$UPGRADED/cp-1/upgrade.sh"
   assert_success
@@ -102,7 +101,7 @@ $(last_run_calls)"
   assert_output --partial "drain worker-1 first, from a machine with the cluster's admin.kubeconfig: kubectl drain worker-1 --ignore-daemonsets --delete-emptydir-data"
   [[ -z "$(mutating_calls)" ]] || fail "the refused run called: $(mutating_calls)"
 
-  touch "$SHIM_STATE/cordoned"
+  mkdir -p "$SHIM_STATE/cordoned" && touch "$SHIM_STATE/cordoned/worker-1"
   echo "$NEW_VERSION" >"$SHIM_STATE/apiserver-version"
   run_script "$UPGRADED/worker-1/upgrade.sh"
   assert_success
@@ -128,4 +127,55 @@ $(last_run_calls)"
   run_script "$UPGRADED/worker-1/upgrade.sh" --drained
   assert_failure
   assert_output --partial "picc never finished setting up this node"
+}
+
+@test "upgrade.yml: the control plane first, then the worker drained from it, upgraded and uncordoned; a second run changes nothing" {
+  need_ansible
+  sandbox_inventory
+  SB_BOARD_OS=raspios-trixie
+  # Both boards set up at the first version, once; then one API server for the cluster (the
+  # shims' SHIM_API: version and cordoned nodes, whichever board kubectl runs on) and one log
+  # of every board's calls, in the order they were made.
+  local api="$BATS_TEST_TMPDIR/api" calls="$BATS_TEST_TMPDIR/cluster-calls.log" node
+  mkdir -p "$api"
+  : >"$calls"
+  for node in cp-1 worker-1; do
+    SB_DIR="$BATS_TEST_TMPDIR/$node" set_up "$node"
+    SB_EXTRA_ENV+=(SHIM_API="$api" SHIM_LOG="$calls")
+    add_board "$node"
+  done
+  local cp_root="$BATS_TEST_TMPDIR/cp-1/root" worker_root="$BATS_TEST_TMPDIR/worker-1/root"
+
+  playbook "$UPGRADED/ansible/upgrade.yml"
+  assert_success
+  SB_LAST_CALLS=$calls
+  # kubeadm's order across the boards; the worker drained and uncordoned with the first
+  # control plane's admin.conf (under its root: the delegated task ran there).
+  in_order \
+    "^kubeadm upgrade apply --yes v$NEW_VERSION\$" \
+    "^systemctl restart kubelet\$" \
+    "^kubectl --kubeconfig $cp_root/etc/kubernetes/admin\\.conf uncordon cp-1\$" \
+    "^kubectl --kubeconfig $cp_root/etc/kubernetes/admin\\.conf drain worker-1 --ignore-daemonsets --delete-emptydir-data\$" \
+    "^kubectl --kubeconfig $worker_root/etc/kubernetes/kubelet\\.conf get node worker-1 " \
+    "^kubeadm upgrade node\$" \
+    "^apt-get .* install .*kubelet=$NEW_VERSION-1\\.1" \
+    "^systemctl restart kubelet\$" \
+    "^kubectl --kubeconfig $cp_root/etc/kubernetes/admin\\.conf uncordon worker-1\$"
+  local plays
+  plays=$(grep -E '^(PLAY \[|TASK \[(Drain|Run|Uncordon)|changed: )' <<<"$output" | sed 's/ \*\{3,\}$//')
+  [[ "$plays" =~ ^"PLAY [The first control plane (kubeadm upgrade apply)]".*"TASK [Run upgrade.sh]"$'\n'"changed: [cp-1]".*"PLAY [The other control planes".*"PLAY [The workers".*"TASK [Drain this worker from the first control plane]"$'\n'"changed: [worker-1 -> cp-1(".*"TASK [Run upgrade.sh]"$'\n'"changed: [worker-1]".*"TASK [Uncordon this worker from the first control plane]"$'\n'"changed: [worker-1 -> cp-1(" ]] ||
+    fail "unexpected plays: $plays"
+  [[ "$(cat "$SHIM_STATE/dpkg/kubelet")" == "$NEW_VERSION-1.1" ]] || fail "worker-1's kubelet is $(cat "$SHIM_STATE/dpkg/kubelet")"
+  [[ -z "$(ls -A "$api/cordoned")" ]] || fail "left cordoned: $(ls "$api/cordoned")"
+  printf '%s\n' "$plays" "$(sed -n '/^PLAY RECAP/,$p' <<<"$output")"
+
+  local before
+  before=$(wc -l <"$calls")
+  playbook "$UPGRADED/ansible/upgrade.yml"
+  assert_success
+  for node in cp-1 worker-1; do assert_recap "$node" 'ok=[0-9]+ +changed=0 +unreachable=0 +failed=0 '; done
+  SB_LAST_CALLS="$BATS_TEST_TMPDIR/second-calls"
+  tail -n +"$((before + 1))" "$calls" >"$SB_LAST_CALLS"
+  [[ -z "$(mutating_calls)" ]] || fail "the second run called: $(mutating_calls)"
+  sed -n '/^PLAY RECAP/,$p' <<<"$output"
 }
