@@ -1,62 +1,10 @@
+{% include "lib/report.sh" %}
+
 # ---------------------------------------------------------------------------
-# Running, logging, counting changes
+# Running and logging a setup
 # ---------------------------------------------------------------------------
-DRY_RUN=0
-CHANGES=0
-PHASE_CHANGES=0
-CURRENT_PHASE="start"
 CURRENT_PHASE_NETWORK=0
-CHANGE_COMMAND=""
-
-say() { printf '%s\n' "$*"; }
-# The shell's own reads and clock, not a cat or date per call: setup runs hundreds of checks,
-# and on a board with a slow SD card every process started costs.
-# read_file VAR PATH — VAR holds the file's bytes exactly, trailing newlines too (a file
-# that cannot be read is an error, as cat's would be).
-read_file() { { IFS= read -r -d '' "$1" || true; } <"$2"; }
-# read_input VAR — the same for standard input (a heredoc).
-read_input() { IFS= read -r -d '' "$1" || true; }
-# utc_now VAR — the time as 2025-01-31 12:00:00 UTC.
-utc_now() { TZ=UTC0 printf -v "$1" '%(%Y-%m-%d %H:%M:%S UTC)T' -1; }
-note() { printf '      %s\n' "$*"; }
-warn() { printf 'WARNING: %s\n' "$*" >&2; }
-die() {
-  printf 'ERROR in %s: %s\n' "$CURRENT_PHASE" "$*" >&2
-  record_failure "ERROR in $CURRENT_PHASE: $*"
-  exit 1
-}
-
-on_error() {
-  local status=$1 line=$2 command=$3
-  # In a command substitution the failing part alone (awk, for a failed df | awk) would be
-  # named: the shell that ran it reports the whole command once instead.
-  if ((BASH_SUBSHELL > 0)); then exit "$status"; fi
-  # Inside change() bash shows only '"$@"': name the command it ran instead.
-  if [[ "$command" == '"$@"' && -n "$CHANGE_COMMAND" ]]; then command=$CHANGE_COMMAND; fi
-  printf "ERROR in %s: command '%s' failed with status %s (line %s of %s).\n" \
-    "$CURRENT_PHASE" "$command" "$status" "$line" "${BASH_SOURCE[0]}" >&2
-  printf 'Fix the cause and run the script again: steps already done are kept and skipped.\n' >&2
-  record_failure "ERROR in $CURRENT_PHASE: command '$command' failed with status $status (line $line)"
-  exit "$status"
-}
-trap 'on_error $? $LINENO "$BASH_COMMAND"' ERR
-
-# Records a change. In --dry-run it only says what it would do.
-changed() {
-  CHANGES=$((CHANGES + 1))
-  PHASE_CHANGES=$((PHASE_CHANGES + 1))
-  if ((DRY_RUN)); then note "would: $*"; else note "changed: $*"; fi
-}
-
-# Runs a command that changes the system (skipped in --dry-run), counting it.
-change() {
-  local what=$1
-  shift
-  changed "$what"
-  if ((DRY_RUN)); then return 0; fi
-  CHANGE_COMMAND="$*"
-  "$@"
-}
+readonly RERUN_HINT="steps already done are kept and skipped"
 
 start_run() {
   # Before the first write: without root that write would fail with a bare EACCES.

@@ -28,25 +28,17 @@ readonly STATUS_FILE=/boot/firmware/picc-status.txt
 readonly SETUP_UNIT=picc-setup.service
 
 # ---------------------------------------------------------------------------
-# Running, logging, counting changes
+# Saying, failing, counting changes: what setup.sh, upgrade.sh and reset.sh share. Each
+# defines record_failure (what a failure leaves behind for the next run) and RERUN_HINT
+# (what running it again does), and counts changes per phase in PHASE_CHANGES.
 # ---------------------------------------------------------------------------
 DRY_RUN=0
 CHANGES=0
 PHASE_CHANGES=0
 CURRENT_PHASE="start"
-CURRENT_PHASE_NETWORK=0
 CHANGE_COMMAND=""
 
 say() { printf '%s\n' "$*"; }
-# The shell's own reads and clock, not a cat or date per call: setup runs hundreds of checks,
-# and on a board with a slow SD card every process started costs.
-# read_file VAR PATH — VAR holds the file's bytes exactly, trailing newlines too (a file
-# that cannot be read is an error, as cat's would be).
-read_file() { { IFS= read -r -d '' "$1" || true; } <"$2"; }
-# read_input VAR — the same for standard input (a heredoc).
-read_input() { IFS= read -r -d '' "$1" || true; }
-# utc_now VAR — the time as 2025-01-31 12:00:00 UTC.
-utc_now() { TZ=UTC0 printf -v "$1" '%(%Y-%m-%d %H:%M:%S UTC)T' -1; }
 note() { printf '      %s\n' "$*"; }
 warn() { printf 'WARNING: %s\n' "$*" >&2; }
 die() {
@@ -64,7 +56,7 @@ on_error() {
   if [[ "$command" == '"$@"' && -n "$CHANGE_COMMAND" ]]; then command=$CHANGE_COMMAND; fi
   printf "ERROR in %s: command '%s' failed with status %s (line %s of %s).\n" \
     "$CURRENT_PHASE" "$command" "$status" "$line" "${BASH_SOURCE[0]}" >&2
-  printf 'Fix the cause and run the script again: steps already done are kept and skipped.\n' >&2
+  printf 'Fix the cause and run the script again: %s.\n' "$RERUN_HINT" >&2
   record_failure "ERROR in $CURRENT_PHASE: command '$command' failed with status $status (line $line)"
   exit "$status"
 }
@@ -86,6 +78,22 @@ change() {
   CHANGE_COMMAND="$*"
   "$@"
 }
+
+# The shell's own reads and clock, not a cat or date per call: setup runs hundreds of checks,
+# and on a board with a slow SD card every process started costs.
+# read_file VAR PATH — VAR holds the file's bytes exactly, trailing newlines too (a file
+# that cannot be read is an error, as cat's would be).
+read_file() { { IFS= read -r -d '' "$1" || true; } <"$2"; }
+# read_input VAR — the same for standard input (a heredoc).
+read_input() { IFS= read -r -d '' "$1" || true; }
+# utc_now VAR — the time as 2025-01-31 12:00:00 UTC.
+utc_now() { TZ=UTC0 printf -v "$1" '%(%Y-%m-%d %H:%M:%S UTC)T' -1; }
+
+# ---------------------------------------------------------------------------
+# Running and logging a setup
+# ---------------------------------------------------------------------------
+CURRENT_PHASE_NETWORK=0
+readonly RERUN_HINT="steps already done are kept and skipped"
 
 start_run() {
   # Before the first write: without root that write would fail with a bare EACCES.
