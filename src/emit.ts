@@ -14,7 +14,8 @@
 // (render's renderArtifacts): each is written into the staging folder as it comes and then
 // let go, so a thousand nodes' output is never held in memory at once.
 
-import { closeSync, fchmodSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { closeSync, fchmodSync, mkdirSync, openSync, writeSync, writevSync } from 'node:fs';
 import { lstat, mkdir, mkdtemp, readFile, readdir, realpath, rename, rm, rmdir, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { MANIFEST_NAME, manifestOf, parseManifest, serializeManifest, sha256, type Manifest, type ManifestFile } from './manifest.js';
@@ -93,13 +94,14 @@ export async function stageOutput(outDir: string, cluster: string, artifacts: It
           throw new OutputRefused('PICC502', folder, `picc would overwrite ${p.given}`, 'choose another output folder with -o');
         }
       }
-      // The text is hashed and written, then only its path, mode and digest are kept.
-      writeExact(join(staging, f.path), f.content, f.mode, made);
-      entries.push({ path: f.path, mode: f.mode, sha256: sha256(f.content) });
+      // The text is encoded once, hashed and written, then only its path, mode and digest are kept.
+      const bytes = (f.parts ?? [f.content]).map((p) => Buffer.from(p, 'utf8'));
+      writeExact(join(staging, f.path), bytes, f.mode, made);
+      entries.push({ path: f.path, mode: f.mode, sha256: sha256Of(bytes) });
       written.push(artifact.path);
     }
     manifest = manifestOf(cluster, entries);
-    writeExact(join(staging, MANIFEST_NAME), serializeManifest(manifest), 0o644, made);
+    writeExact(join(staging, MANIFEST_NAME), [Buffer.from(serializeManifest(manifest), 'utf8')], 0o644, made);
   } catch (e) {
     await rm(staging, { recursive: true, force: true });
     throw e;
@@ -131,6 +133,8 @@ export interface RelativeFile {
   path: string;
   mode: number;
   content: string;
+  /** The content as parts, when the artifact was made so (render.ts's Artifact.parts). */
+  parts?: readonly string[];
 }
 
 /** Every artifact relative to the cluster's folder, each checked (compile --check compares these). */
@@ -145,7 +149,23 @@ function relativeFile(cluster: string, a: Artifact): RelativeFile {
   if (rest === '' || segments.some((s) => s === '' || s === '.' || s === '..') || rest === MANIFEST_NAME || (a.mode & ~FILE_MODE_MAX) !== 0) {
     throw new Error(`artifact outside the cluster folder or with a bad mode: ${a.path}`);
   }
-  return { path: rest, mode: a.mode, content: a.content };
+  if (a.parts === undefined) return { path: rest, mode: a.mode, content: a.content };
+  // Its parts, and the content still joined only when read.
+  const source = a;
+  return {
+    path: rest,
+    mode: a.mode,
+    parts: a.parts,
+    get content() {
+      return source.content;
+    },
+  };
+}
+
+function sha256Of(bytes: readonly Buffer[]): string {
+  const hash = createHash('sha256');
+  for (const b of bytes) hash.update(b);
+  return hash.digest('hex');
 }
 
 /**
@@ -153,7 +173,7 @@ function relativeFile(cluster: string, a: Artifact): RelativeFile {
  * Synchronous: thousands of small files, one after another, and nothing else to do
  * meanwhile; each asynchronous call would be a round trip through libuv's thread pool.
  */
-function writeExact(target: string, content: string, mode: number, made: Set<string>): void {
+function writeExact(target: string, content: readonly Buffer[], mode: number, made: Set<string>): void {
   const dir = dirname(target);
   if (!made.has(dir)) {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -161,11 +181,13 @@ function writeExact(target: string, content: string, mode: number, made: Set<str
   }
   const fd = openSync(target, 'wx', mode);
   try {
-    // The string as it is (no Buffer copy for the collector to clean up); should the write
-    // come up short, the rest goes as bytes.
-    const done = writeSync(fd, content);
-    const bytes = done === Buffer.byteLength(content) ? undefined : Buffer.from(content, 'utf8');
-    for (let at = done; bytes && at < bytes.length; ) at += writeSync(fd, bytes, at);
+    // All parts in one call; should it come up short, the rest goes part by part.
+    let done = content.length === 1 ? writeSync(fd, content[0]!) : writevSync(fd, content as Buffer[]);
+    for (const b of content) {
+      const from = Math.min(done, b.length);
+      done -= from;
+      for (let at = from; at < b.length; ) at += writeSync(fd, b, at);
+    }
     fchmodSync(fd, mode); // the umask must not loosen or tighten the contract's modes
   } finally {
     closeSync(fd);
