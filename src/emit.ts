@@ -14,8 +14,7 @@
 // (render's renderArtifacts): each is written into the staging folder as it comes and then
 // let go, so a thousand nodes' output is never held in memory at once.
 
-import { createHash } from 'node:crypto';
-import { closeSync, fchmodSync, mkdirSync, openSync, writeSync, writevSync } from 'node:fs';
+import { closeSync, fchmodSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { lstat, mkdir, mkdtemp, readFile, readdir, realpath, rename, rm, rmdir, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { MANIFEST_NAME, manifestOf, parseManifest, serializeManifest, sha256, type Manifest, type ManifestFile } from './manifest.js';
@@ -95,13 +94,13 @@ export async function stageOutput(outDir: string, cluster: string, artifacts: It
         }
       }
       // The text is encoded once, hashed and written, then only its path, mode and digest are kept.
-      const bytes = (f.parts ?? [f.content]).map((p) => Buffer.from(p, 'utf8'));
+      const bytes = encoded(f.parts ?? [f.content]);
       writeExact(join(staging, f.path), bytes, f.mode, made);
-      entries.push({ path: f.path, mode: f.mode, sha256: sha256Of(bytes) });
+      entries.push({ path: f.path, mode: f.mode, sha256: sha256(bytes) });
       written.push(artifact.path);
     }
     manifest = manifestOf(cluster, entries);
-    writeExact(join(staging, MANIFEST_NAME), [Buffer.from(serializeManifest(manifest), 'utf8')], 0o644, made);
+    writeExact(join(staging, MANIFEST_NAME), Buffer.from(serializeManifest(manifest), 'utf8'), 0o644, made);
   } catch (e) {
     await rm(staging, { recursive: true, force: true });
     throw e;
@@ -162,10 +161,23 @@ function relativeFile(cluster: string, a: Artifact): RelativeFile {
   };
 }
 
-function sha256Of(bytes: readonly Buffer[]): string {
-  const hash = createHash('sha256');
-  for (const b of bytes) hash.update(b);
-  return hash.digest('hex');
+// One buffer, reused for every file: thousands of files' bytes, each in a new Buffer, are
+// memory outside V8's heap that makes it collect all of its heap again and again.
+let scratch = Buffer.allocUnsafe(1 << 20);
+
+/** The UTF-8 of the parts' join, in the scratch buffer (valid until the next call). */
+function encoded(parts: readonly string[]): Buffer {
+  let at = 0;
+  for (const part of parts) {
+    // A UTF-16 unit is at most 3 bytes of UTF-8 (a surrogate pair, two units, 4 bytes).
+    if (scratch.length - at < part.length * 3) {
+      const bigger = Buffer.allocUnsafe(Math.max(scratch.length * 2, at + part.length * 3));
+      scratch.copy(bigger, 0, 0, at);
+      scratch = bigger;
+    }
+    at += scratch.write(part, at, 'utf8');
+  }
+  return scratch.subarray(0, at);
 }
 
 /**
@@ -173,7 +185,7 @@ function sha256Of(bytes: readonly Buffer[]): string {
  * Synchronous: thousands of small files, one after another, and nothing else to do
  * meanwhile; each asynchronous call would be a round trip through libuv's thread pool.
  */
-function writeExact(target: string, content: readonly Buffer[], mode: number, made: Set<string>): void {
+function writeExact(target: string, content: Buffer, mode: number, made: Set<string>): void {
   const dir = dirname(target);
   if (!made.has(dir)) {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -181,13 +193,7 @@ function writeExact(target: string, content: readonly Buffer[], mode: number, ma
   }
   const fd = openSync(target, 'wx', mode);
   try {
-    // All parts in one call; should it come up short, the rest goes part by part.
-    let done = content.length === 1 ? writeSync(fd, content[0]!) : writevSync(fd, content as Buffer[]);
-    for (const b of content) {
-      const from = Math.min(done, b.length);
-      done -= from;
-      for (let at = from; at < b.length; ) at += writeSync(fd, b, at);
-    }
+    for (let at = 0; at < content.length; ) at += writeSync(fd, content, at);
     fchmodSync(fd, mode); // the umask must not loosen or tighten the contract's modes
   } finally {
     closeSync(fd);
