@@ -9,7 +9,7 @@
 //     those strings are double-quoted too.
 // Lives under src/text/ because both plan (netplan files) and render use it.
 
-import { stringify, type ScalarTag, type Tags } from 'yaml';
+import { Document, type ScalarTag, type Tags } from 'yaml';
 import { stringTag, stringifyString } from 'yaml/util';
 
 /** Characters a YAML 1.1 reader takes as printable and never as a line break (TAB and LF aside). */
@@ -165,6 +165,17 @@ function withSafeStrings(tags: Tags): Tags {
 
 const OPTIONS = { lineWidth: 0, indent: 2, aliasDuplicateObjects: false, customTags: withSafeStrings } as const;
 
+// What the package's stringify(value, OPTIONS) does, on one Document made once: stringify
+// makes a Document, and with it a schema and its tags, for every call, which is most of
+// the time a small document takes (a big cluster writes thousands of them).
+let shared: Document | undefined;
+
+function stringify(value: unknown): string {
+  shared ??= new Document(null, OPTIONS);
+  shared.contents = shared.createNode(value, OPTIONS);
+  return shared.toString(OPTIONS);
+}
+
 export function toYaml(value: unknown): string {
   return toYamlParts(value, new Map())!.join('');
 }
@@ -182,7 +193,7 @@ export function toYamlParts(value: unknown, long: ReadonlyMap<string, readonly s
   longFallback = false;
   let text: string;
   try {
-    text = stringify(value, OPTIONS);
+    text = stringify(value);
   } finally {
     pendingBlocks = undefined;
     pendingLong = undefined;
