@@ -1,6 +1,8 @@
 // Stage 5 — render: ClusterPlan → Artifact[] (path relative to the output folder,
 // mode, content). Scripts come from nunjucks templates; YAML is built as data.
 // render() gives them all, in path order; renderArtifacts() one node at a time.
+// setup.sh and user-data come as parts (Artifact.parts, see setup-script.ts); their
+// content is the join, made only when read.
 
 import { FACTS_NAME, clusterFacts, serializeFacts } from '../plan/facts.js';
 import { byKey } from '../order.js';
