@@ -3,14 +3,11 @@
 // (diagnostics), 2 wrong usage, 3 a bug in picc. With --format json every outcome,
 // usage errors and bugs included, is one JSON document on stdout.
 
-import 'reflect-metadata';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { formatJson } from './diagnostics/format.js';
-import { runBoot } from './cli/boot.js';
-import { runInit } from './cli/init.js';
-import { runMirror } from './cli/mirror.js';
-import { runVerify } from './cli/verify.js';
 import { STARTER_OS_IDS } from './cli/starter.js';
+// init, boot, mirror and verify are imported when run (each its own chunk of the bundle):
+// a compile then loads neither them nor what they need (verify's HTTPS client, say).
 import { runCompile, runPlan, runRotateToken, runSecretsInit, runValidate } from './cli/commands.js';
 import { Exit, Reporter, type OutputOptions, type Streams } from './cli/reporter.js';
 import { PICC_VERSION } from './version.js';
@@ -45,7 +42,7 @@ function program(json: boolean): Command {
     .option('--os <os>', `the boards' OS: ${STARTER_OS_IDS.join(', ')}`, 'raspios-trixie')
     .option('--schema <ref>', "what the editor modeline points at (default: this picc's schema file)")
     .addOption(format)
-    .action((file: string, opts) => runInit(file, reporter('init', opts), opts));
+    .action(async (file: string, opts) => (await import('./cli/init.js')).runInit(file, reporter('init', opts), opts));
   cmd
     .command('compile')
     .description('compile a cluster spec into <out>/<cluster>/<node>/{setup.sh,user-data,meta-data,network-config}')
@@ -86,7 +83,7 @@ function program(json: boolean): Command {
     .option('--dry-run', 'list what would be written, write nothing')
     .addOption(format)
     .addOption(strict)
-    .action((spec: string, node: string, mount: string, opts) => runBoot(spec, node, mount, reporter('boot', opts), opts));
+    .action(async (spec: string, node: string, mount: string, opts) => (await import('./cli/boot.js')).runBoot(spec, node, mount, reporter('boot', opts), opts));
   cmd
     .command('mirror')
     .description('write an offline mirror kit: every URL the scripts fetch (with sha256), a download script that fills MIRROR/HOST/PATH on a connected machine, and the container images')
@@ -95,7 +92,7 @@ function program(json: boolean): Command {
     .addOption(secretsFile)
     .addOption(format)
     .addOption(strict)
-    .action((spec: string, opts) => runMirror(spec, reporter('mirror', opts), opts));
+    .action(async (spec: string, opts) => (await import('./cli/mirror.js')).runMirror(spec, reporter('mirror', opts), opts));
   cmd
     .command('verify')
     .description('check the live cluster against the spec: nodes Ready with the version, address, labels and taints, system pods, the pod subnet, CoreDNS; a table, exit 1 on any difference')
@@ -110,7 +107,7 @@ function program(json: boolean): Command {
     })
     .addOption(secretsFile)
     .addOption(format)
-    .action((spec: string, opts) => runVerify(spec, reporter('verify', opts), opts));
+    .action(async (spec: string, opts) => (await import('./cli/verify.js')).runVerify(spec, reporter('verify', opts), opts));
   const secrets = cmd.command('secrets').description('manage the cluster secrets file');
   secrets
     .command('init')

@@ -93,13 +93,14 @@ export async function stageOutput(outDir: string, cluster: string, artifacts: It
           throw new OutputRefused('PICC502', folder, `picc would overwrite ${p.given}`, 'choose another output folder with -o');
         }
       }
-      // The text is hashed and written, then only its path, mode and digest are kept.
-      writeExact(join(staging, f.path), f.content, f.mode, made);
-      entries.push({ path: f.path, mode: f.mode, sha256: sha256(f.content) });
+      // The text is encoded once, hashed and written, then only its path, mode and digest are kept.
+      const bytes = encoded(f.parts ?? [f.content]);
+      writeExact(join(staging, f.path), bytes, f.mode, made);
+      entries.push({ path: f.path, mode: f.mode, sha256: sha256(bytes) });
       written.push(artifact.path);
     }
     manifest = manifestOf(cluster, entries);
-    writeExact(join(staging, MANIFEST_NAME), serializeManifest(manifest), 0o644, made);
+    writeExact(join(staging, MANIFEST_NAME), Buffer.from(serializeManifest(manifest), 'utf8'), 0o644, made);
   } catch (e) {
     await rm(staging, { recursive: true, force: true });
     throw e;
@@ -131,6 +132,8 @@ export interface RelativeFile {
   path: string;
   mode: number;
   content: string;
+  /** The content as parts, when the artifact was made so (render.ts's Artifact.parts). */
+  parts?: readonly string[];
 }
 
 /** Every artifact relative to the cluster's folder, each checked (compile --check compares these). */
@@ -145,7 +148,36 @@ function relativeFile(cluster: string, a: Artifact): RelativeFile {
   if (rest === '' || segments.some((s) => s === '' || s === '.' || s === '..') || rest === MANIFEST_NAME || (a.mode & ~FILE_MODE_MAX) !== 0) {
     throw new Error(`artifact outside the cluster folder or with a bad mode: ${a.path}`);
   }
-  return { path: rest, mode: a.mode, content: a.content };
+  if (a.parts === undefined) return { path: rest, mode: a.mode, content: a.content };
+  // Its parts, and the content still joined only when read.
+  const source = a;
+  return {
+    path: rest,
+    mode: a.mode,
+    parts: a.parts,
+    get content() {
+      return source.content;
+    },
+  };
+}
+
+// One buffer, reused for every file: thousands of files' bytes, each in a new Buffer, are
+// memory outside V8's heap that makes it collect all of its heap again and again.
+let scratch = Buffer.allocUnsafe(1 << 20);
+
+/** The UTF-8 of the parts' join, in the scratch buffer (valid until the next call). */
+function encoded(parts: readonly string[]): Buffer {
+  let at = 0;
+  for (const part of parts) {
+    // A UTF-16 unit is at most 3 bytes of UTF-8 (a surrogate pair, two units, 4 bytes).
+    if (scratch.length - at < part.length * 3) {
+      const bigger = Buffer.allocUnsafe(Math.max(scratch.length * 2, at + part.length * 3));
+      scratch.copy(bigger, 0, 0, at);
+      scratch = bigger;
+    }
+    at += scratch.write(part, at, 'utf8');
+  }
+  return scratch.subarray(0, at);
 }
 
 /**
@@ -153,7 +185,7 @@ function relativeFile(cluster: string, a: Artifact): RelativeFile {
  * Synchronous: thousands of small files, one after another, and nothing else to do
  * meanwhile; each asynchronous call would be a round trip through libuv's thread pool.
  */
-function writeExact(target: string, content: string, mode: number, made: Set<string>): void {
+function writeExact(target: string, content: Buffer, mode: number, made: Set<string>): void {
   const dir = dirname(target);
   if (!made.has(dir)) {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -161,11 +193,7 @@ function writeExact(target: string, content: string, mode: number, made: Set<str
   }
   const fd = openSync(target, 'wx', mode);
   try {
-    // The string as it is (no Buffer copy for the collector to clean up); should the write
-    // come up short, the rest goes as bytes.
-    const done = writeSync(fd, content);
-    const bytes = done === Buffer.byteLength(content) ? undefined : Buffer.from(content, 'utf8');
-    for (let at = done; bytes && at < bytes.length; ) at += writeSync(fd, bytes, at);
+    for (let at = 0; at < content.length; ) at += writeSync(fd, content, at);
     fchmodSync(fd, mode); // the umask must not loosen or tighten the contract's modes
   } finally {
     closeSync(fd);

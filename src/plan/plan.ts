@@ -20,7 +20,7 @@ import { upgradePlan } from './upgrade.js';
 import { OS_PROFILES } from './os-profiles.js';
 import { resetPlan } from './reset.js';
 import { CRI_SOCKET, runtimePlan } from './runtime.js';
-import { hostsBlock, kernelArgs, modulesPlan, ntpDropIn, packagesPlan, pageSizePlan, swapPlan, sysctlPlan } from './system.js';
+import { hostsOf, kernelArgs, modulesPlan, ntpDropIn, packagesPlan, pageSizePlan, swapPlan, sysctlPlan } from './system.js';
 import type { ClusterPlan, FileSpec, JoinKind, NodePlan } from './types.js';
 
 /** Where a booted node keeps picc's own files. */
@@ -139,7 +139,7 @@ function nodePlan(
       timeSyncTimeoutSeconds: 180,
       ntp: ntpDropIn(spec.spec.network.ntp),
     },
-    hosts: { hostname: n.name, block: hostsBlock(n.name, all) },
+    hosts: hostsOf(n.name, all),
     network,
     packages: packagesPlan(os),
     modules: modulesPlan(k.cni),

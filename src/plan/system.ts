@@ -101,7 +101,34 @@ export function packagesPlan(os: OsProfile): { required: string[]; optional: str
 }
 
 /** picc's block in /etc/hosts: this node's loopback name and every node of the cluster. */
-export function hostsBlock(self: string, nodes: { name: string; address: string }[]): string {
-  const lines = [`127.0.1.1 ${self}`, ...[...nodes].sort(byKey((n) => n.name)).map((n) => `${n.address} ${n.name}`)];
-  return lines.join('\n') + '\n';
+export function hostsBlock(self: string, nodes: readonly { name: string; address: string }[]): string {
+  return `127.0.1.1 ${self}\n${clusterHostsLines(nodes)}`;
+}
+
+/**
+ * A node's hostname and hosts block. The block is made again at each read (a getter, so
+ * the plan still reads and serialises as plain data): reading scans it, and V8 keeps the
+ * flat copy a scan makes with the string it made it of; a fresh string each time leaves
+ * that copy to the collector instead of a thousand nodes' plans holding one each.
+ */
+export function hostsOf(self: string, nodes: readonly { name: string; address: string }[]): { hostname: string; block: string } {
+  return {
+    hostname: self,
+    get block() {
+      return hostsBlock(self, nodes);
+    },
+  };
+}
+
+// Every node's block lists the whole cluster: the lines are made once per node list (plan
+// passes the same array for every node), not once per node, so a big cluster costs N, not N².
+const hostsLinesOf = new WeakMap<object, string>();
+
+function clusterHostsLines(nodes: readonly { name: string; address: string }[]): string {
+  let lines = hostsLinesOf.get(nodes);
+  if (lines === undefined) {
+    lines = [...nodes].sort(byKey((n) => n.name)).map((n) => `${n.address} ${n.name}\n`).join('');
+    hostsLinesOf.set(nodes, lines);
+  }
+  return lines;
 }

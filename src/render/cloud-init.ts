@@ -5,9 +5,26 @@
 import { createHash } from 'node:crypto';
 import type { ClusterPlan, NodePlan } from '../plan/types.js';
 import { netplanDocument } from '../plan/network.js';
-import { toYaml } from '../text/yaml.js';
+import { toYaml, toYamlParts } from '../text/yaml.js';
 
 export function userData(cluster: ClusterPlan, node: NodePlan, setupScript: string, banner: string): string {
+  return userDataParts(cluster, node, [setupScript], banner).join('');
+}
+
+// Stands for setup.sh in the document until toYamlParts writes its parts in its place;
+// holds a NUL, so no value of the plan can be equal to it.
+const SETUP_SCRIPT = '\0picc:setup.sh\0';
+
+/** userData as a list of strings (setup.sh given as parts, which it keeps apart: see setup-script.ts). */
+export function userDataParts(cluster: ClusterPlan, node: NodePlan, setupScript: readonly string[], banner: string): string[] {
+  const doc = userDataDocument(cluster, node, SETUP_SCRIPT);
+  const head = `#cloud-config\n${banner}${cloudInitNote(node)}`;
+  const parts = toYamlParts(doc, new Map([[SETUP_SCRIPT, setupScript]]));
+  if (parts) return [head, ...parts];
+  return [head, toYaml(userDataDocument(cluster, node, setupScript.join('')))];
+}
+
+function userDataDocument(cluster: ClusterPlan, node: NodePlan, setupScript: string): Record<string, unknown> {
   const user: Record<string, unknown> = {
     name: cluster.access.user,
     groups: ['adm', 'sudo'],
@@ -35,11 +52,14 @@ export function userData(cluster: ClusterPlan, node: NodePlan, setupScript: stri
       ['systemctl', 'start', '--no-block', node.state.unitName],
     ],
   };
-  // Bullseye and bookworm images run no cloud-init: say so where the user will look.
-  const note = node.os.cloudInit
+  return doc;
+}
+
+/** Bullseye and bookworm images run no cloud-init: say so where the user will look. */
+function cloudInitNote(node: NodePlan): string {
+  return node.os.cloudInit
     ? ''
     : `# ${node.os.prettyName} does not run cloud-init: this seed is ignored on its SD card. Use \`picc boot\` (it puts first-boot.sh and setup.sh on the card) or run setup.sh on the board.\n`;
-  return `#cloud-config\n${banner}${note}${toYaml(doc)}`;
 }
 
 export function networkConfig(cluster: ClusterPlan, node: NodePlan, banner: string): string {
@@ -51,7 +71,9 @@ export function networkConfig(cluster: ClusterPlan, node: NodePlan, banner: stri
   return banner + toYaml(doc);
 }
 
-export function metaData(node: NodePlan, userDataText: string, networkConfigText: string): string {
-  const id = createHash('sha256').update(userDataText).update('\0').update(networkConfigText).digest('hex').slice(0, 16);
+export function metaData(node: NodePlan, userDataText: string | readonly string[], networkConfigText: string): string {
+  const hash = createHash('sha256');
+  for (const part of typeof userDataText === 'string' ? [userDataText] : userDataText) hash.update(part);
+  const id = hash.update('\0').update(networkConfigText).digest('hex').slice(0, 16);
   return toYaml({ 'instance-id': `picc-${node.name}-${id}`, 'local-hostname': node.name });
 }

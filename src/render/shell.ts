@@ -21,6 +21,8 @@ export function shWords(values: unknown): string {
 }
 
 export const HEREDOC_DELIMITER = 'PICC_EOF';
+// The delimiter as a whole line anywhere in a text (one scan, no array of its lines).
+const DELIMITER_LINE = new RegExp(`(?:^|\\n)${HEREDOC_DELIMITER}(?:\\n|$)`);
 
 /**
  * Body of a quoted heredoc (<<'PICC_EOF'): taken literally by bash, so no quoting is
@@ -29,6 +31,6 @@ export const HEREDOC_DELIMITER = 'PICC_EOF';
 export function heredocBody(value: unknown): string {
   if (typeof value !== 'string') throw new Error('heredoc: content must be a string');
   if (!value.endsWith('\n')) throw new Error('heredoc: content must end with a newline');
-  if (value.split('\n').includes(HEREDOC_DELIMITER)) throw new Error(`heredoc: content contains the line ${HEREDOC_DELIMITER}`);
+  if (DELIMITER_LINE.test(value)) throw new Error(`heredoc: content contains the line ${HEREDOC_DELIMITER}`);
   return value;
 }

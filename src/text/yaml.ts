@@ -9,7 +9,7 @@
 //     those strings are double-quoted too.
 // Lives under src/text/ because both plan (netplan files) and render use it.
 
-import { stringify, type ScalarTag, type Tags } from 'yaml';
+import { Document, type ScalarTag, type Tags } from 'yaml';
 import { stringTag, stringifyString } from 'yaml/util';
 
 /** Characters a YAML 1.1 reader takes as printable and never as a line break (TAB and LF aside). */
@@ -85,15 +85,66 @@ function literalBlock(value: string, item: { type?: unknown; comment?: unknown }
   return `|\n${indent}${value.slice(0, last).replace(/\n+/g, `$&${indent}`)}`;
 }
 
+/**
+ * A long string given as parts, written as the literal block literalBlock() would write for
+ * their join, part by part (no string of the whole is made). Undefined when the whole is
+ * not in literalBlock's common shape or holds anything needsEscapedForm would escape or is
+ * not sure of (a surrogate): the caller then writes the joined string the ordinary way.
+ */
+function literalBlockOfParts(given: readonly string[], item: { type?: unknown; comment?: unknown }, ctx: StringifyContext): string[] | undefined {
+  const parts = partsWithoutLeadingNewlines(given);
+  if (parts.some((p) => UNSAFE_UNIT_IN_BLOCK.test(p) || SURROGATE.test(p))) return undefined;
+  const first = parts[0];
+  const last = parts.at(-1);
+  // literalBlock's own test on a stand-in with the join's first character and last two
+  // (all its shape test reads) and the same item and context.
+  if (first === undefined || last === undefined || last.length < 2) return undefined;
+  const probe = literalBlock(`${first[0]}${last.slice(-2)}`, item, ctx);
+  if (probe === undefined) return undefined;
+  const { indent } = ctx;
+  const out = [`|\n${indent}`];
+  parts.forEach((p, i) => out.push(indented(i === parts.length - 1 ? p.slice(0, -1) : p, indent)));
+  return out;
+}
+
+/** Every line but the first indented, empty ones left empty (what literalBlock does to the whole). */
+function indented(text: string, indent: string): string {
+  return text.replace(/\n+/g, `$&${indent}`);
+}
+
+// A run of newlines split between two parts would be indented twice: each part's leading
+// newlines move to the end of the part before it (and empty parts go), so no run is split.
+function partsWithoutLeadingNewlines(parts: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const p of parts) {
+    let start = 0;
+    while (start < p.length && p.charCodeAt(start) === 10) start++;
+    if (start > 0 && out.length > 0) out[out.length - 1] += p.slice(0, start);
+    else if (start > 0) out.push(p.slice(0, start));
+    if (start < p.length) out.push(start > 0 ? p.slice(start) : p);
+  }
+  return out;
+}
+
 // Blocks stand in the package's output as \0<n>\0 and are put in place after it: a raw NUL
 // appears nowhere else (needsEscapedForm sends every string holding one to doubleQuoted).
-let pendingBlocks: string[] | undefined;
+// A block of long parts (toYamlParts) stands there as one entry of several strings.
+let pendingBlocks: (string | readonly string[])[] | undefined;
+let pendingLong: ReadonlyMap<string, readonly string[]> | undefined;
+let longFallback = false;
 
 /** The core schema's string tag, writing risky strings (values and keys) in our own form. */
 const safeStringTag: ScalarTag = {
   ...stringTag,
   stringify(item, ctx, onComment, onChompKeep) {
     const value = (item as { value: unknown }).value;
+    const long = typeof value === 'string' ? pendingLong?.get(value) : undefined;
+    if (long !== undefined) {
+      const block = literalBlockOfParts(long, item as { type?: unknown; comment?: unknown }, ctx as StringifyContext);
+      if (block !== undefined) return `\0${pendingBlocks!.push(block) - 1}\0`;
+      longFallback = true;
+      return '';
+    }
     if (typeof value === 'string' && needsEscapedForm(value)) return doubleQuoted(value);
     const block = typeof value === 'string' && pendingBlocks ? literalBlock(value, item as { type?: unknown; comment?: unknown }, ctx as StringifyContext) : undefined;
     if (block !== undefined) return `\0${pendingBlocks!.push(block) - 1}\0`;
@@ -114,20 +165,49 @@ function withSafeStrings(tags: Tags): Tags {
 
 const OPTIONS = { lineWidth: 0, indent: 2, aliasDuplicateObjects: false, customTags: withSafeStrings } as const;
 
+// What the package's stringify(value, OPTIONS) does, on one Document made once: stringify
+// makes a Document, and with it a schema and its tags, for every call, which is most of
+// the time a small document takes (a big cluster writes thousands of them).
+let shared: Document | undefined;
+
+function stringify(value: unknown): string {
+  shared ??= new Document(null, OPTIONS);
+  shared.contents = shared.createNode(value, OPTIONS);
+  return shared.toString(OPTIONS);
+}
+
 export function toYaml(value: unknown): string {
-  const blocks: string[] = [];
+  return toYamlParts(value, new Map())!.join('');
+}
+
+/**
+ * toYaml's text as a list of strings whose join is toYaml's output for `value` with each
+ * placeholder string of `long` (a key found as a value in `value`) replaced by the join of
+ * its parts. The long strings are written part by part (see literalBlockOfParts); when one
+ * of them cannot be, undefined: the caller then joins them and calls toYaml.
+ */
+export function toYamlParts(value: unknown, long: ReadonlyMap<string, readonly string[]>): string[] | undefined {
+  const blocks: (string | readonly string[])[] = [];
   pendingBlocks = blocks;
+  pendingLong = long;
+  longFallback = false;
   let text: string;
   try {
-    text = stringify(value, OPTIONS);
+    text = stringify(value);
   } finally {
     pendingBlocks = undefined;
+    pendingLong = undefined;
   }
-  if (blocks.length === 0) return text;
-  const parts = text.split('\0');
-  if (parts.length !== 2 * blocks.length + 1) throw new Error('toYaml: a block placeholder was lost');
-  for (let i = 1; i < parts.length; i += 2) parts[i] = blocks[Number(parts[i])]!;
-  return parts.join('');
+  if (longFallback) return undefined;
+  if (blocks.length === 0) return [text];
+  const pieces = text.split('\0');
+  if (pieces.length !== 2 * blocks.length + 1) throw new Error('toYaml: a block placeholder was lost');
+  const out: string[] = [];
+  pieces.forEach((p, i) => {
+    if (i % 2 === 0) out.push(p);
+    else out.push(...[blocks[Number(p)]!].flat());
+  });
+  return out;
 }
 
 /** Several documents in one file, separated by ---. */

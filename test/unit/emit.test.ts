@@ -92,6 +92,21 @@ describe('emit', () => {
     expect(manifest.files.get('cp-1/setup.sh')).toEqual({ mode: '0700', sha256: createHash('sha256').update('#!/usr/bin/env bash\necho cp-1\n').digest('hex') });
   });
 
+  it('writes a file given as parts, and one larger than its encoding buffer, byte for byte with their digests', async () => {
+    const out = join(dir, 'out');
+    // Multi-byte characters, and parts whose UTF-8 outgrows the buffer emit starts with (1 MiB).
+    const big = ['#!/bin/sh\n', `# — ${'é€😀'.repeat(150_000)}\n`, 'x'.repeat(700_000), '\necho —\n'];
+    const joined = big.join('');
+    const parts: Artifact = { path: 'lab/cp-1/setup.sh', mode: 0o700, parts: big, content: joined };
+    await emit(out, 'lab', [parts, { path: 'lab/cp-1/user-data', mode: 0o600, content: joined }]);
+    for (const name of ['setup.sh', 'user-data']) {
+      const bytes = readFileSync(join(out, 'lab', 'cp-1', name));
+      expect(bytes.equals(Buffer.from(joined, 'utf8'))).toBe(true);
+      const manifest = parseManifest(readFileSync(join(out, 'lab', MANIFEST_NAME), 'utf8'))!;
+      expect(manifest.files.get(`cp-1/${name}`)?.sha256).toBe(createHash('sha256').update(joined, 'utf8').digest('hex'));
+    }
+  });
+
   it("keeps the user's files in a folder picc made (a .git, notes) and still drops picc's stale ones", async () => {
     const out = join(dir, 'out');
     await emit(out, 'lab', [...ARTIFACTS, { path: 'lab/old-node/setup.sh', mode: 0o700, content: 'stale\n' }]);

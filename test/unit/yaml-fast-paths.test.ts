@@ -2,14 +2,15 @@
 // clusters (a whole setup.sh sits in every user-data); both must give the same answers:
 //   - needsEscapedForm scans a string with one regex, not one test per character;
 //   - toYaml writes a nested multi-line string's literal block itself, not through the
-//     `yaml` package.
+//     `yaml` package;
+//   - toYamlParts writes a long string given as parts without joining them.
 // Each is held here to the obvious way over generated strings.
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { stringify, type ScalarTag, type Tags } from 'yaml';
 import { stringTag, stringifyString } from 'yaml/util';
-import { doubleQuoted, needsEscapedForm, toYaml } from '../../src/text/yaml.js';
+import { doubleQuoted, needsEscapedForm, toYaml, toYamlParts } from '../../src/text/yaml.js';
 
 /** The character-by-character definition: printable as YAML 1.1 has it, LF anywhere, TAB only in multi-line strings. */
 const PRINTABLE = /^[\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\u{10000}-\u{10ffff}]$/u;
@@ -84,5 +85,54 @@ describe('toYaml', () => {
         expect(toYaml(doc)).toBe(byLibrary(doc));
       }),
     );
+  });
+});
+
+describe('toYamlParts', () => {
+  const PLACEHOLDER = '\0long\0';
+  /** The parts of s, cut at the given places (sorted, within it). */
+  const cut = (s: string, at: number[]): string[] => {
+    const marks = [...new Set(at.map((a) => a % (s.length + 1)))].sort((x, y) => x - y);
+    return [...marks, s.length].map((end, i) => s.slice(i === 0 ? 0 : marks[i - 1], end));
+  };
+  const cuts = fc.array(fc.nat(), { maxLength: 6 });
+
+  it('writes a string given as parts, cut anywhere, as toYaml writes the whole', () => {
+    fc.assert(
+      fc.property(fc.oneof(script, edgy), cuts, fc.constantFrom('  ', ''), (s, at, prefix) => {
+        const doc = (content: string) => ({ hostname: 'n', write_files: [{ path: '/x', owner: 'root:root', content }, { path: '/y', content: 'u\n' }] });
+        const parts = toYamlParts(doc(PLACEHOLDER), new Map([[PLACEHOLDER, cut(prefix + s, at)]]));
+        // undefined: the caller falls back to toYaml of the join, which is then the answer.
+        if (parts !== undefined) expect(parts.join('')).toBe(toYaml(doc(prefix + s)));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  // Parts made of newline runs and short lines: cuts inside and beside runs of newlines,
+  // the case the part-by-part indentation must get right, come up often.
+  const piece = fc.constantFrom('\n', '\n\n', '#!/bin/sh\n', 'echo a', 'x', ' ', '—', '\tb', '');
+  const scriptParts = fc.tuple(fc.constantFrom('', 'a', ' '), fc.array(piece, { maxLength: 12 }), fc.constantFrom('x\n', '\n', 'x\n\n'))
+    .map(([start, middle, end]) => [start, ...middle, end]);
+
+  it('writes a script given as parts of newline runs and lines as toYaml writes the whole', () => {
+    let partByPart = 0;
+    fc.assert(
+      fc.property(scriptParts, (parts) => {
+        const doc = (content: string) => ({ write_files: [{ path: '/x', content }], runcmd: [['a']] });
+        const got = toYamlParts(doc(PLACEHOLDER), new Map([[PLACEHOLDER, parts]]));
+        if (got !== undefined) partByPart++;
+        if (got !== undefined) expect(got.join('')).toBe(toYaml(doc(parts.join(''))));
+      }),
+      { numRuns: 3000 },
+    );
+    // Most scripts here are in the usual shape: the comparison above ran, not only the fallback.
+    expect(partByPart).toBeGreaterThan(500);
+  });
+
+  it('takes the part-by-part way for a script in the usual shape (not only the fallback)', () => {
+    const parts = toYamlParts({ a: [{ content: PLACEHOLDER }] }, new Map([[PLACEHOLDER, ['#!/bin/sh\n', '\n\necho —\n', 'x\n']]]));
+    expect(parts).toEqual(['a:\n  - content: ', '|\n      ', '#!/bin/sh\n\n\n      ', 'echo —\n      ', 'x', '\n']);
+    expect(parts!.join('')).toBe(toYaml({ a: [{ content: '#!/bin/sh\n\n\necho —\nx\n' }] }));
   });
 });
