@@ -1,6 +1,7 @@
 // What `picc compile` says when it has written the output: how much, for which nodes, and
 // the next step for each way a board is reached (picc boot onto the card, setup.sh on a
-// running board, kubectl with admin.kubeconfig). Pure: lines from the plan and the paths
+// running board, kubectl with admin.kubeconfig); when the cluster moves to a new Kubernetes
+// version, upgrade.sh (or the upgrade playbook) first. Pure: lines from the plan and the paths
 // the user gave, quoted for a POSIX shell when they need it.
 
 import type { ClusterPlan, NodePlan } from '../plan/types.js';
@@ -24,11 +25,14 @@ export function compileSummary(s: SummaryInput): string[] {
   const byDelivery = (d: NodePlan['boot']['delivery']) => nodes.filter((n) => n.boot.delivery === d).map((n) => n.name);
   const firstBoot = byDelivery('first-boot');
   const cloudInit = byDelivery('cloud-init');
+  const upgrade = nodes.find((n) => n.upgrade !== null)?.upgrade ?? null;
   const lines = [
     `picc: wrote ${s.files} files for ${nodes.length} nodes to ${s.folder}/${others}`,
     ...nodes.map((n) => `  ${n.name.padEnd(20)} ${n.joinKind.padEnd(19)} ${n.address.padEnd(16)} ${n.os.id}`),
     '',
-    'Next, for each board (the first control plane first; the others wait for it by themselves):',
+    // The boards already run the cluster: flashing is for boards that do not yet.
+    ...(upgrade ? upgradeSteps(s, upgrade.from, upgrade.to) : []),
+    upgrade ? 'A board not set up yet (it joins at the new version):' : 'Next, for each board (the first control plane first; the others wait for it by themselves):',
   ];
   if (firstBoot.length > 0) {
     lines.push(`  ${list(firstBoot)}: flash the OS image, mount the card's boot partition, then`, `    ${boot} <node> <boot partition>   (writes the first-boot script)`);
@@ -42,6 +46,18 @@ export function compileSummary(s: SummaryInput): string[] {
     `Then, from this machine: ${['picc', 'verify', s.spec, ...(s.secrets ? ['--secrets', s.secrets] : [])].map(shQuote).join(' ')}   (or KUBECONFIG=${shQuote(`${s.folder}/admin.kubeconfig`)} kubectl get nodes)`,
   );
   return lines;
+}
+
+function upgradeSteps(s: SummaryInput, from: string, to: string): string[] {
+  const spec = ['picc', 'plan', s.spec, ...(s.secrets ? ['--secrets', s.secrets] : [])].map(shQuote).join(' ');
+  return [
+    `Upgrade from Kubernetes ${from} to ${to}: on the boards that run the cluster, upgrade.sh, one node at a time`,
+    `  the first control plane, then the other control planes: copy ${shQuote(s.folder)}/<node>/upgrade.sh onto it and run: sudo ./upgrade.sh`,
+    '  then each worker: kubectl drain <node> --ignore-daemonsets --delete-emptydir-data, its upgrade.sh, kubectl uncordon <node>',
+    `  or all of it, in that order: ansible-playbook -i ${shQuote(`${s.folder}/ansible/inventory.yaml`)} ${shQuote(`${s.folder}/ansible/upgrade.yml`)}`,
+    `  the order, node by node: ${spec}`,
+    '',
+  ];
 }
 
 function list(names: readonly string[]): string {

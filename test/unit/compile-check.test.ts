@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { runCompile } from '../../src/cli/commands.js';
 import { compileSummary } from '../../src/cli/compile-summary.js';
 import { readTree } from '../golden/cases.js';
-import { compileCase, loadCase } from '../golden/cases.js';
+import { compileCase, compileOptions, loadCase } from '../golden/cases.js';
 import { compile } from '../../src/index.js';
 import { runCommand } from './cli-harness.js';
 
@@ -91,5 +91,18 @@ describe('compile summary', () => {
     expect(text).toContain("picc boot 'my lab/cluster.yaml' <node> <boot partition>   (writes the cloud-init seed)");
     expect(text).toContain("ansible-playbook -i 'out dir/mixed-os/ansible/inventory.yaml' 'out dir/mixed-os/ansible/site.yml'");
     expect(text).toContain("Then, from this machine: picc verify 'my lab/cluster.yaml'   (or KUBECONFIG='out dir/mixed-os/admin.kubeconfig' kubectl get nodes)");
+    expect(text).not.toContain('upgrade');
+  });
+
+  it('puts upgrade.sh and the upgrade playbook first when the cluster moves to a new version', () => {
+    const c = loadCase('upgrade');
+    const result = compile('x', c.specText, 'y', c.secretsText, compileOptions(c));
+    const lines = compileSummary({ plan: result.plan!, spec: 'cluster.yaml', folder: 'out/homelab', files: 50, kept: 0 });
+    const text = lines.join('\n');
+    expect(text).toContain('Upgrade from Kubernetes 1.35.2 to 1.36.4: on the boards that run the cluster, upgrade.sh, one node at a time');
+    expect(text).toContain('ansible-playbook -i out/homelab/ansible/inventory.yaml out/homelab/ansible/upgrade.yml');
+    expect(text).toContain('the order, node by node: picc plan cluster.yaml');
+    // flashing is for the boards not set up yet, after the upgrade
+    expect(text.indexOf('upgrade.yml')).toBeLessThan(text.indexOf('A board not set up yet (it joins at the new version):'));
   });
 });
