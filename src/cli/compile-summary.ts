@@ -51,10 +51,10 @@ export function compileSummary(s: SummaryInput): string[] {
 function upgradeSteps(s: SummaryInput, from: string, to: string): string[] {
   const spec = ['picc', 'plan', s.spec, ...(s.secrets ? ['--secrets', s.secrets] : [])].map(shQuote).join(' ');
   return [
-    `Upgrade from Kubernetes ${from} to ${to}: on the boards that run the cluster, upgrade.sh, one node at a time`,
-    `  the first control plane, then the other control planes: copy ${shQuote(s.folder)}/<node>/upgrade.sh onto it and run: sudo ./upgrade.sh`,
-    '  then each worker: kubectl drain <node> --ignore-daemonsets --delete-emptydir-data, its upgrade.sh, kubectl uncordon <node>',
-    `  or all of it, in that order: ansible-playbook -i ${shQuote(`${s.folder}/ansible/inventory.yaml`)} ${shQuote(`${s.folder}/ansible/upgrade.yml`)}`,
+    `Upgrade from Kubernetes ${from} to ${to}: on the boards that run the cluster, upgrade.sh in kubeadm's order`,
+    `  the first control plane, then the other control planes one at a time: copy ${shQuote(s.folder)}/<node>/upgrade.sh onto it and run: sudo ./upgrade.sh`,
+    '  then the workers, a few at a time: kubectl drain <node> --ignore-daemonsets --delete-emptydir-data, its upgrade.sh, kubectl uncordon <node>',
+    `  or all of it, one node at a time: ansible-playbook -i ${shQuote(`${s.folder}/ansible/inventory.yaml`)} ${shQuote(`${s.folder}/ansible/upgrade.yml`)}`,
     `  the order, node by node: ${spec}`,
     '',
   ];

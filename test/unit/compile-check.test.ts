@@ -99,7 +99,7 @@ describe('compile summary', () => {
     const result = compile('x', c.specText, 'y', c.secretsText, compileOptions(c));
     const lines = compileSummary({ plan: result.plan!, spec: 'cluster.yaml', folder: 'out/homelab', files: 50, kept: 0 });
     const text = lines.join('\n');
-    expect(text).toContain('Upgrade from Kubernetes 1.35.2 to 1.36.4: on the boards that run the cluster, upgrade.sh, one node at a time');
+    expect(text).toContain("Upgrade from Kubernetes 1.35.2 to 1.36.4: on the boards that run the cluster, upgrade.sh in kubeadm's order");
     expect(text).toContain('ansible-playbook -i out/homelab/ansible/inventory.yaml out/homelab/ansible/upgrade.yml');
     expect(text).toContain('the order, node by node: picc plan cluster.yaml');
     // flashing is for the boards not set up yet, after the upgrade
