@@ -52,3 +52,14 @@ $(diff <(echo "$before") <(echo "$after"))"
   dry_run_changes_nothing
   assert_output --partial "would: write /etc/netplan/90-picc.yaml (mode 0600)"
 }
+
+@test "a package removed with its configuration kept (dpkg's rc) counts as missing: one dpkg-query asks for all" {
+  make_root raspios-bookworm worker-1
+  rm "$SHIM_STATE/dpkg/iptables"
+  mkdir -p "$SHIM_STATE/dpkg-removed"
+  touch "$SHIM_STATE/dpkg-removed/iptables"
+  dry_run_changes_nothing
+  assert_line --regexp '^      would: install .*\<iptables\>.*$'
+  # the required packages are asked about at once, not one dpkg-query each
+  assert_called 'dpkg-query -W -f=\$\{Package\} \$\{Status\}\\n ([a-z0-9.-]+ ){3,}[a-z0-9.-]+'
+}
