@@ -21,7 +21,7 @@ export interface SummaryInput {
 export function compileSummary(s: SummaryInput): string[] {
   const nodes = s.plan.nodes;
   const others = s.kept > 0 ? ` (${s.kept} other file${s.kept === 1 ? '' : 's'} there left alone)` : '';
-  const boot = ['picc', 'boot', s.spec, ...(s.secrets ? ['--secrets', s.secrets] : [])].map(shQuote).join(' ');
+  const boot = piccCommand('boot', s);
   const byDelivery = (d: NodePlan['boot']['delivery']) => nodes.filter((n) => n.boot.delivery === d).map((n) => n.name);
   const firstBoot = byDelivery('first-boot');
   const cloudInit = byDelivery('cloud-init');
@@ -43,21 +43,25 @@ export function compileSummary(s: SummaryInput): string[] {
   lines.push(
     `  a board that is already running: copy ${shQuote(s.folder)}/<node>/setup.sh onto it and run: sudo ./setup.sh --reboot`,
     `  many running boards at once: ansible-playbook -i ${shQuote(`${s.folder}/ansible/inventory.yaml`)} ${shQuote(`${s.folder}/ansible/site.yml`)}`,
-    `Then, from this machine: ${['picc', 'verify', s.spec, ...(s.secrets ? ['--secrets', s.secrets] : [])].map(shQuote).join(' ')}   (or KUBECONFIG=${shQuote(`${s.folder}/admin.kubeconfig`)} kubectl get nodes)`,
+    `Then, from this machine: ${piccCommand('verify', s)}   (or KUBECONFIG=${shQuote(`${s.folder}/admin.kubeconfig`)} kubectl get nodes)`,
   );
   return lines;
 }
 
 function upgradeSteps(s: SummaryInput, from: string, to: string): string[] {
-  const spec = ['picc', 'plan', s.spec, ...(s.secrets ? ['--secrets', s.secrets] : [])].map(shQuote).join(' ');
   return [
     `Upgrade from Kubernetes ${from} to ${to}: on the boards that run the cluster, upgrade.sh in kubeadm's order`,
     `  the first control plane, then the other control planes one at a time: copy ${shQuote(s.folder)}/<node>/upgrade.sh onto it and run: sudo ./upgrade.sh`,
     '  then the workers, a few at a time: kubectl drain <node> --ignore-daemonsets --delete-emptydir-data, its upgrade.sh, kubectl uncordon <node>',
     `  or all of it, one node at a time: ansible-playbook -i ${shQuote(`${s.folder}/ansible/inventory.yaml`)} ${shQuote(`${s.folder}/ansible/upgrade.yml`)}`,
-    `  the order, node by node: ${spec}`,
+    `  the order, node by node: ${piccCommand('plan', s)}`,
     '',
   ];
+}
+
+/** `picc VERB <spec> [--secrets <file>]`, quoted for the shell. */
+function piccCommand(verb: string, s: SummaryInput): string {
+  return ['picc', verb, s.spec, ...(s.secrets ? ['--secrets', s.secrets] : [])].map(shQuote).join(' ');
 }
 
 function list(names: readonly string[]): string {
