@@ -14,12 +14,13 @@
 // (render's renderArtifacts): each is written into the staging folder as it comes and then
 // let go, so a thousand nodes' output is never held in memory at once.
 
-import { closeSync, fchmodSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { lstat, mkdir, mkdtemp, readFile, readdir, realpath, rename, rm, rmdir, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
-import { MANIFEST_NAME, manifestOf, parseManifest, serializeManifest, sha256, type Manifest, type ManifestFile } from './manifest.js';
+import { MANIFEST_NAME, manifestOf, parseManifest, serializeManifest, sha256, type Manifest } from './manifest.js';
 import { compareCodeUnits } from './order.js';
 import type { Artifact } from './render/render.js';
+import { stagingWriter } from './emit-writer.js';
 
 export type OutputProblemCode = 'PICC501' | 'PICC502' | 'PICC503';
 
@@ -35,6 +36,8 @@ export interface EmitOptions {
   force?: boolean;
   /** Files that must never be inside the output folder or replaced by it (the spec, its secrets). */
   protect?: readonly string[];
+  /** How many nodes the artifacts are for: a big cluster's files are written on a second thread. */
+  nodes?: number;
 }
 
 export interface StagedOutput {
@@ -81,11 +84,11 @@ export async function stageOutput(outDir: string, cluster: string, artifacts: It
   }
   await mkdir(outDir, { recursive: true });
   const staging = await mkdtemp(join(outDir, `.${cluster}.picc-new-`));
-  const entries: ManifestFile[] = [];
+  const entries: { path: string; mode: number }[] = [];
   const written: string[] = [];
   let manifest: Manifest;
+  const writer = stagingWriter(opts.nodes ?? 0);
   try {
-    const made = new Set<string>();
     for (const artifact of artifacts) {
       const f = relativeFile(cluster, artifact);
       for (const p of protectedInside) {
@@ -93,15 +96,17 @@ export async function stageOutput(outDir: string, cluster: string, artifacts: It
           throw new OutputRefused('PICC502', folder, `picc would overwrite ${p.given}`, 'choose another output folder with -o');
         }
       }
-      // The text is encoded once, hashed and written, then only its path, mode and digest are kept.
-      const bytes = encoded(f.parts ?? [f.content]);
-      writeExact(join(staging, f.path), bytes, f.mode, made);
-      entries.push({ path: f.path, mode: f.mode, sha256: sha256(bytes) });
+      // The writer encodes, hashes and writes it; only its path and mode stay here.
+      await writer.write(join(staging, f.path), f.mode, f.parts ?? [f.content]);
+      entries.push({ path: f.path, mode: f.mode });
       written.push(artifact.path);
     }
-    manifest = manifestOf(cluster, entries);
-    writeExact(join(staging, MANIFEST_NAME), Buffer.from(serializeManifest(manifest), 'utf8'), 0o644, made);
+    const digests = await writer.finish();
+    manifest = manifestOf(cluster, entries.map((e, i) => ({ ...e, sha256: digests[i]! })));
+    writeFileSync(join(staging, MANIFEST_NAME), serializeManifest(manifest), { flag: 'wx', mode: 0o644 });
+    chmodSync(join(staging, MANIFEST_NAME), 0o644);
   } catch (e) {
+    await writer.abort();
     await rm(staging, { recursive: true, force: true });
     throw e;
   }
@@ -159,45 +164,6 @@ function relativeFile(cluster: string, a: Artifact): RelativeFile {
       return source.content;
     },
   };
-}
-
-// One buffer, reused for every file: thousands of files' bytes, each in a new Buffer, are
-// memory outside V8's heap that makes it collect all of its heap again and again.
-let scratch = Buffer.allocUnsafe(1 << 20);
-
-/** The UTF-8 of the parts' join, in the scratch buffer (valid until the next call). */
-function encoded(parts: readonly string[]): Buffer {
-  let at = 0;
-  for (const part of parts) {
-    // A UTF-16 unit is at most 3 bytes of UTF-8 (a surrogate pair, two units, 4 bytes).
-    if (scratch.length - at < part.length * 3) {
-      const bigger = Buffer.allocUnsafe(Math.max(scratch.length * 2, at + part.length * 3));
-      scratch.copy(bigger, 0, 0, at);
-      scratch = bigger;
-    }
-    at += scratch.write(part, at, 'utf8');
-  }
-  return scratch.subarray(0, at);
-}
-
-/**
- * A new file in the staging folder (picc's own, nobody else's yet), with exactly `mode`.
- * Synchronous: thousands of small files, one after another, and nothing else to do
- * meanwhile; each asynchronous call would be a round trip through libuv's thread pool.
- */
-function writeExact(target: string, content: Buffer, mode: number, made: Set<string>): void {
-  const dir = dirname(target);
-  if (!made.has(dir)) {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    made.add(dir);
-  }
-  const fd = openSync(target, 'wx', mode);
-  try {
-    for (let at = 0; at < content.length; ) at += writeSync(fd, content, at);
-    fchmodSync(fd, mode); // the umask must not loosen or tighten the contract's modes
-  } finally {
-    closeSync(fd);
-  }
 }
 
 type Survey =

@@ -2,6 +2,7 @@
 //   analyze: load → validate → check           (spec text → spec + diagnostics)
 //   compile: analyze → secrets → plan → render  (spec text + secrets text → artifacts)
 //   compileLazily: the same, the artifacts made as they are iterated
+//   compileAnalyzed, planAnalyzed: from a spec analyze() has already read
 // No I/O here; the CLI and emit.ts read and write files.
 
 import { hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics/diagnostic.js';
@@ -61,7 +62,12 @@ export interface LazyCompileResult {
 
 /** compile, with the artifacts made as they are consumed (the CLI writes each as it comes). */
 export function compileLazily(specFile: string, specText: string, secretsFile: string, secretsText: string, options: CompileOptions = {}): LazyCompileResult {
-  const planned = planCluster(specFile, specText, secretsFile, secretsText, options);
+  return compileAnalyzed(analyze(specFile, specText), secretsFile, secretsText, options);
+}
+
+/** compileLazily of a spec already analyzed (the CLI reads its name first): it is not parsed twice. */
+export function compileAnalyzed(analysis: Analysis, secretsFile: string, secretsText: string, options: CompileOptions = {}): LazyCompileResult {
+  const planned = planAnalyzed(analysis, secretsFile, secretsText, options);
   return planned.plan ? { plan: planned.plan, artifacts: renderArtifacts(planned.plan), diagnostics: planned.diagnostics } : { diagnostics: planned.diagnostics };
 }
 
@@ -72,7 +78,11 @@ export interface CompileOptions {
 
 /** Every stage up to the plan (what `picc plan` shows); the plan only when neither file has an error. */
 export function planCluster(specFile: string, specText: string, secretsFile: string, secretsText: string, options: CompileOptions = {}): { plan?: ClusterPlan; diagnostics: Diagnostic[] } {
-  const analysis = analyze(specFile, specText);
+  return planAnalyzed(analyze(specFile, specText), secretsFile, secretsText, options);
+}
+
+/** planCluster of a spec already analyzed. */
+export function planAnalyzed(analysis: Analysis, secretsFile: string, secretsText: string, options: CompileOptions = {}): { plan?: ClusterPlan; diagnostics: Diagnostic[] } {
   const secrets = parseSecrets(secretsFile, secretsText);
   const diagnostics = [...analysis.diagnostics, ...secrets.diagnostics];
   if (!analysis.spec || !analysis.source || !secrets.value || hasErrors(diagnostics)) return { diagnostics };

@@ -9,7 +9,7 @@ import { fileProblem } from '../diagnostics/report.js';
 import { OutputRefused, stageOutput, type StagedOutput } from '../emit.js';
 import { compareOutput } from '../emit-check.js';
 import { shQuote } from '../render/shell.js';
-import { analyze, compile, compileLazily, planCluster, validateAll, type CompileOptions } from '../index.js';
+import { analyze, compile, compileAnalyzed, planAnalyzed, planCluster, validateAll, type Analysis, type CompileOptions } from '../index.js';
 import { FACTS_NAME, parseFacts, runningVersion } from '../plan/facts.js';
 import type { ClusterSpec } from '../spec/types.js';
 import type { ClusterPlan } from '../plan/types.js';
@@ -68,16 +68,16 @@ export async function runCompile(spec: string, r: Reporter, opts: { out: string;
     r.stopIfFailing();
     throw new Exit(1);
   }
-  if (opts.check) return checkOutput(spec, text, secrets, r, opts.out, opts.from);
+  if (opts.check) return checkOutput(spec, { ...analysis, spec: analysis.spec }, secrets, r, opts.out, opts.from);
   const created = secrets.text === undefined;
   const secretsYaml = secrets.text ?? serializeSecrets(await (await secretsGenerator()).generateSecrets(analysis.spec.metadata.name, new Date()));
   // Lazily: each file is made and written into the staging folder in turn (emit.ts).
-  const result = compileLazily(spec, text, secrets.path, secretsYaml, await upgradeOptions(opts, analysis.spec));
+  const result = compileAnalyzed(analysis, secrets.path, secretsYaml, await upgradeOptions(opts, analysis.spec));
   r.add(...result.diagnostics);
   r.stopIfFailing();
   if (!result.artifacts || !result.plan) throw new Error('compile returned no artifacts and no error');
 
-  const staged = await outputStep(r, opts.out, () => stageOutput(opts.out, result.plan!.name, result.artifacts!, { force: opts.force === true, protect: [spec, secrets.path!] }));
+  const staged = await outputStep(r, opts.out, () => stageOutput(opts.out, result.plan!.name, result.artifacts!, { force: opts.force === true, protect: [spec, secrets.path!], nodes: result.plan!.nodes.length }));
   if (created) {
     await outputStep(r, secrets.path, () => writeNewSecretsFile(secrets.path!, secretsYaml), () => staged.discard());
     r.note(`created the secrets file ${secrets.path} (mode 0600). Keep it private and back it up: the cluster's CA lives there.`);
@@ -125,7 +125,7 @@ export async function planOfFiles(spec: string, r: Reporter, opts: { secrets?: s
     throw new Exit(1);
   }
   const secretsYaml = secrets.text ?? serializeSecrets(await (await secretsGenerator()).generateSecrets(analysis.spec.metadata.name, new Date()));
-  const result = planCluster(spec, text, secrets.path, secretsYaml, options ? await options(analysis.spec) : {});
+  const result = planAnalyzed(analysis, secrets.path, secretsYaml, options ? await options(analysis.spec) : {});
   r.add(...result.diagnostics);
   r.stopIfFailing();
   if (!result.plan) throw new Error('planCluster returned no plan and no error');
@@ -136,21 +136,21 @@ export async function planOfFiles(spec: string, r: Reporter, opts: { secrets?: s
  * compile --check: exit 0 when <out>/<cluster>/ is what the spec compiles to now, else one
  * PICC504 per differing file (exit 1). Reads only: a missing secrets file is not created.
  */
-async function checkOutput(spec: string, text: string, secrets: { path?: string; text?: string }, r: Reporter, out: string, from?: string): Promise<void> {
+async function checkOutput(spec: string, analysis: Analysis & { spec: ClusterSpec }, secrets: { path?: string; text?: string }, r: Reporter, out: string, from?: string): Promise<void> {
   if (secrets.text === undefined) {
     r.add(fileProblem(secrets.path!, 'PICC505', `there is no secrets file ${secrets.path}, so the output cannot be compared (it holds the cluster's CA and join token)`, 'give it with --secrets, or compile once without --check to create it'));
     r.stopIfFailing();
   }
-  const analysis = analyze(spec, text);
-  const result = compile(spec, text, secrets.path!, secrets.text!, analysis.spec ? await upgradeOptions({ out, ...(from ? { from } : {}) }, analysis.spec) : {});
+  const result = compileAnalyzed(analysis, secrets.path!, secrets.text!, await upgradeOptions({ out, ...(from ? { from } : {}) }, analysis.spec));
   r.add(...result.diagnostics);
   r.stopIfFailing();
-  const { folder, differences } = await compareOutput(out, result.plan!.name, result.artifacts!);
+  const artifacts = [...result.artifacts!];
+  const { folder, differences } = await compareOutput(out, result.plan!.name, artifacts);
   const words = { missing: 'missing', content: 'its content differs', mode: 'its mode differs', 'not a file': 'not a file', stale: 'written by an earlier compile; compile would delete it' };
   for (const d of differences) {
     r.add(fileProblem(join(folder, d.path), 'PICC504', `${join(folder, d.path)} is not what ${spec} compiles to: ${words[d.why]}`, `run ${['picc', 'compile', spec, '-o', out].map(shQuote).join(' ')} to bring the output up to date`));
   }
-  r.succeed([`picc: ${folder}/ is up to date with ${spec} (${result.artifacts!.length + 1} files)`], { upToDate: true, folder });
+  r.succeed([`picc: ${folder}/ is up to date with ${spec} (${artifacts.length + 1} files)`], { upToDate: true, folder });
 }
 
 /**
