@@ -6,7 +6,8 @@
 //     (and a TAB or CR inside a plain scalar); the `yaml` package writes them raw. Such
 //     strings are written double-quoted here with every one of them escaped.
 //   - 1.1 reads more plain scalars as non-strings (on, 0777, 1:20, 2001-12-14, =, <<);
-//     those strings are double-quoted too.
+//     those strings are double-quoted too. And the ones only 1.2 reads so (1e3, 0o17) are
+//     quoted as the package quotes them.
 // Lives under src/text/ because both plan (netplan files) and render use it.
 
 import { Document, type ScalarTag, type Tags } from 'yaml';
@@ -148,7 +149,9 @@ const safeStringTag: ScalarTag = {
     if (typeof value === 'string' && needsEscapedForm(value)) return doubleQuoted(value);
     const block = typeof value === 'string' && pendingBlocks ? literalBlock(value, item as { type?: unknown; comment?: unknown }, ctx as StringifyContext) : undefined;
     if (block !== undefined) return `\0${pendingBlocks!.push(block) - 1}\0`;
-    return stringifyString(item, ctx, onComment, onChompKeep);
+    // As the package's own string tag does: a string YAML 1.2 reads as a number, a boolean
+    // or null ("1e3", "0o17") is quoted, not only those YAML 1.1 reads so (needsEscapedForm).
+    return stringifyString(item, { ...ctx, actualString: true }, onComment, onChompKeep);
   },
 };
 
@@ -170,10 +173,166 @@ const OPTIONS = { lineWidth: 0, indent: 2, aliasDuplicateObjects: false, customT
 // the time a small document takes (a big cluster writes thousands of them).
 let shared: Document | undefined;
 
-function stringify(value: unknown): string {
+function libraryStringify(value: unknown): string {
   shared ??= new Document(null, OPTIONS);
   shared.contents = shared.createNode(value, OPTIONS);
   return shared.toString(OPTIONS);
+}
+
+// ---------------------------------------------------------------- the direct writer
+// Plain data (plain objects, arrays, strings, finite numbers, booleans, null) written
+// straight to text, as the package writes it with OPTIONS and safeStringTag, without the
+// package's document model: that model was most of a big cluster's compile time and of its
+// garbage. Whatever it is not sure to write the package's way (a multi-line string of an
+// unusual shape, a key of a thousand characters, a Map, a float in exponent form) makes it
+// give up, and the package writes the whole value. So the output is the package's either
+// way; test/unit/yaml-direct.test.ts compares the two on many generated values.
+
+const GIVE_UP = Symbol('give up');
+const LONG_FALLBACK = Symbol('long string not writable part by part');
+
+/** The strings YAML 1.2's core schema reads as something else (null, a boolean, a number). */
+const CORE_NON_STRING = /^(?:|~|[Nn]ull|NULL|[Tt]rue|TRUE|[Ff]alse|FALSE|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|0o[0-7]+|0x[0-9a-fA-F]+)$/;
+
+/** A one-line string that cannot stand plain: an indicator first, `: ` or ` #` inside, a space or `:` last. */
+function cannotBePlain(s: string): boolean {
+  const first = s[0];
+  if (first === undefined || ',[]{}#&*!|>\'"%@` \t'.includes(first)) return true;
+  if (s === '-' || s === '?' || /^[?-][ \t]/.test(s)) return true;
+  if (/:[ \t]|[ \t]#|[ \t:]$/.test(s)) return true;
+  return CORE_NON_STRING.test(s);
+}
+
+/** A one-line string (key or value) that needs no escaping, as the package writes it. */
+function lineScalar(s: string): string {
+  if (s.startsWith('---') || s.startsWith('...')) throw GIVE_UP; // the package's document-marker rules
+  if (!cannotBePlain(s)) return s;
+  // Quoted: single quotes when only double ones are inside, else JSON's double-quoted form.
+  return s.includes('"') && !s.includes("'") ? `'${s}'` : JSON.stringify(s);
+}
+
+function keyText(k: string): string {
+  if (k.length > 1000) throw GIVE_UP; // the package writes long keys as explicit `? ` keys
+  if (needsEscapedForm(k)) return doubleQuoted(k);
+  if (k.includes('\n')) throw GIVE_UP;
+  return lineScalar(k);
+}
+
+/** Text made piece by piece: one string until a long string's parts come, which stay parts. */
+class Text {
+  readonly parts: string[] = [];
+  private current = '';
+
+  add(s: string): void {
+    this.current += s;
+  }
+
+  addParts(parts: readonly string[]): void {
+    this.parts.push(this.current, ...parts);
+    this.current = '';
+  }
+
+  done(): string[] {
+    if (this.current !== '' || this.parts.length === 0) this.parts.push(this.current);
+    return this.parts;
+  }
+}
+
+/** A scalar in value position, its block lines indented by `indent`. */
+function writeScalar(value: unknown, indent: string, long: ReadonlyMap<string, readonly string[]>, out: Text): void {
+  if (value === null || value === undefined) out.add('null');
+  else if (typeof value === 'boolean') out.add(value ? 'true' : 'false');
+  else if (typeof value === 'number') {
+    const text = String(value);
+    if (!Number.isFinite(value) || Object.is(value, -0) || text.includes('e')) throw GIVE_UP;
+    out.add(text);
+  } else if (typeof value === 'string') {
+    const parts = long.get(value);
+    const ctx = { indent, implicitKey: false, inFlow: false, options: OPTIONS_AS_READ };
+    if (parts !== undefined) {
+      const block = indent === '' ? undefined : literalBlockOfParts(parts, {}, ctx);
+      if (block === undefined) throw LONG_FALLBACK;
+      out.addParts(block);
+    } else if (needsEscapedForm(value)) out.add(doubleQuoted(value));
+    else if (value.includes('\n')) {
+      const block = literalBlock(value, {}, ctx);
+      if (block === undefined) throw GIVE_UP;
+      out.add(block);
+    } else out.add(lineScalar(value));
+  } else throw GIVE_UP;
+}
+
+/** What literalBlock reads of the package's options: OPTIONS with the package's defaults. */
+const OPTIONS_AS_READ = { blockQuote: true, lineWidth: 0, defaultStringType: 'PLAIN' };
+
+type Plain = Record<string, unknown>;
+
+function isPlainObject(v: unknown): v is Plain {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
+const isCollection = (v: unknown): v is Plain | unknown[] => Array.isArray(v) || isPlainObject(v);
+
+/** A map's or sequence's non-empty text: the lines at `indent`, the first one starting with `first` instead. */
+function writeCollection(value: Plain | unknown[], indent: string, first: string, long: ReadonlyMap<string, readonly string[]>, out: Text): void {
+  let lead = first;
+  const child = `${indent}  `;
+  const entry = (head: string, item: unknown): void => {
+    if (isCollection(item) && !isEmpty(item)) {
+      // A map in a sequence starts on the dash's line; anything else nested starts below.
+      if (Array.isArray(value)) writeCollection(item, child, `${head} `, long, out);
+      else {
+        out.add(`${head}\n`);
+        writeCollection(item, child, child, long, out);
+      }
+    } else {
+      out.add(`${head} `);
+      if (isCollection(item)) out.add(Array.isArray(item) ? '[]' : '{}');
+      else writeScalar(item, child, long, out);
+      out.add('\n');
+    }
+    lead = indent;
+  };
+  if (Array.isArray(value)) {
+    for (const item of value) entry(`${lead}-`, item);
+  } else {
+    for (const k in value) {
+      if (!Object.hasOwn(value, k) || value[k] === undefined) continue; // the package leaves such pairs out
+      entry(`${lead}${keyText(k)}:`, value[k]);
+    }
+  }
+}
+
+function isEmpty(v: Plain | unknown[]): boolean {
+  if (Array.isArray(v)) return v.length === 0;
+  for (const k in v) if (Object.hasOwn(v, k) && v[k] !== undefined) return false;
+  return true;
+}
+
+/** The package's text for `value`, as parts; GIVE_UP or LONG_FALLBACK thrown when unsure. */
+function directParts(value: unknown, long: ReadonlyMap<string, readonly string[]>): string[] {
+  const out = new Text();
+  if (isCollection(value) && !isEmpty(value)) writeCollection(value, '', '', long, out);
+  else if (isCollection(value)) out.add(Array.isArray(value) ? '[]\n' : '{}\n');
+  else {
+    // A top-level block, or nothing at all: the package's way.
+    if (value === undefined || (typeof value === 'string' && (value.includes('\n') || long.has(value)))) throw GIVE_UP;
+    writeScalar(value, '', long, out);
+    out.add('\n');
+  }
+  return out.done();
+}
+
+/** The direct writer's parts for `value`, or undefined where it leaves the value to the package (tests). */
+export function directYamlParts(value: unknown, long: ReadonlyMap<string, readonly string[]> = new Map()): string[] | undefined {
+  try {
+    return directParts(value, long);
+  } catch (e) {
+    if (e === GIVE_UP || e === LONG_FALLBACK) return undefined;
+    throw e;
+  }
 }
 
 export function toYaml(value: unknown): string {
@@ -187,13 +346,24 @@ export function toYaml(value: unknown): string {
  * of them cannot be, undefined: the caller then joins them and calls toYaml.
  */
 export function toYamlParts(value: unknown, long: ReadonlyMap<string, readonly string[]>): string[] | undefined {
+  try {
+    return directParts(value, long);
+  } catch (e) {
+    if (e === LONG_FALLBACK) return undefined;
+    if (e !== GIVE_UP) throw e;
+  }
+  return libraryParts(value, long);
+}
+
+/** toYamlParts by the package itself. */
+export function libraryParts(value: unknown, long: ReadonlyMap<string, readonly string[]>): string[] | undefined {
   const blocks: (string | readonly string[])[] = [];
   pendingBlocks = blocks;
   pendingLong = long;
   longFallback = false;
   let text: string;
   try {
-    text = stringify(value);
+    text = libraryStringify(value);
   } finally {
     pendingBlocks = undefined;
     pendingLong = undefined;
