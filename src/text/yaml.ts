@@ -94,6 +94,7 @@ function literalBlock(value: string, item: { type?: unknown; comment?: unknown }
  */
 function literalBlockOfParts(given: readonly string[], item: { type?: unknown; comment?: unknown }, ctx: StringifyContext): string[] | undefined {
   const parts = partsWithoutLeadingNewlines(given);
+  if (parts.some((p) => UNSAFE_UNIT_IN_BLOCK.test(p) || SURROGATE.test(p))) return undefined;
   const first = parts[0];
   const last = parts.at(-1);
   // literalBlock's own test on a stand-in with the join's first character and last two
@@ -103,38 +104,8 @@ function literalBlockOfParts(given: readonly string[], item: { type?: unknown; c
   if (probe === undefined) return undefined;
   const { indent } = ctx;
   const out = [`|\n${indent}`];
-  for (const [i, p] of parts.entries()) {
-    const block = blockLines(i === parts.length - 1 ? p.slice(0, -1) : p, indent);
-    if (block === undefined) return undefined;
-    out.push(block);
-  }
+  parts.forEach((p, i) => out.push(indented(i === parts.length - 1 ? p.slice(0, -1) : p, indent)));
   return out;
-}
-
-// The block lines of the big parts seen last, by indent: every node's setup.sh shares most of
-// its text (the shell libraries, the cluster's hosts), so each is scanned and indented once
-// rather than once per node. A few dozen entries: a node's own parts pass through and go.
-const BLOCK_CACHE_FROM = 1024;
-const BLOCK_CACHE_SIZE = 64;
-const blockCache = new Map<string, Map<string, string | null>>();
-
-/** A part's lines indented for a literal block; undefined when it holds what the block may not. */
-function blockLines(part: string, indent: string): string | undefined {
-  if (part.length < BLOCK_CACHE_FROM) return blockLinesOf(part, indent) ?? undefined;
-  let cache = blockCache.get(indent);
-  if (!cache) blockCache.set(indent, (cache = new Map()));
-  let lines = cache.get(part);
-  if (lines !== undefined) cache.delete(part); // seen again: it moves to the newest end
-  else {
-    lines = blockLinesOf(part, indent);
-    if (cache.size >= BLOCK_CACHE_SIZE) cache.delete(cache.keys().next().value!);
-  }
-  cache.set(part, lines);
-  return lines ?? undefined;
-}
-
-function blockLinesOf(part: string, indent: string): string | null {
-  return UNSAFE_UNIT_IN_BLOCK.test(part) || SURROGATE.test(part) ? null : indented(part, indent);
 }
 
 /** Every line but the first indented, empty ones left empty (what literalBlock does to the whole). */

@@ -132,22 +132,6 @@ describe('toYamlParts', () => {
     expect(partByPart).toBeGreaterThan(500);
   });
 
-  it('writes big parts met again (its cache of indented parts) as toYaml writes the whole', () => {
-    // Parts over the cache's 1024 units: one shared by every "node", one of its own, and now
-    // and then one the block may not hold (a CR); more distinct ones than the cache keeps.
-    const shared = `#!/bin/sh\n${'echo shared —\n\n'.repeat(200)}`;
-    for (let n = 0; n < 150; n++) {
-      const own = `${`echo node ${n}\n`.repeat(120)}${n % 7 === 0 ? 'bad\r\n' : ''}`;
-      const parts = [shared, own, `${shared.slice(0, 1500)}x\n`];
-      for (const indent of [{ a: [{ content: PLACEHOLDER }] }, { content: PLACEHOLDER }]) {
-        const got = toYamlParts(indent, new Map([[PLACEHOLDER, parts]]));
-        const whole = JSON.parse(JSON.stringify(indent).replace(JSON.stringify(PLACEHOLDER).slice(1, -1), JSON.stringify(parts.join('')).slice(1, -1)));
-        if (n % 7 === 0) expect(got).toBeUndefined();
-        else expect(got!.join('')).toBe(toYaml(whole));
-      }
-    }
-  });
-
   it('takes the part-by-part way for a script in the usual shape (not only the fallback)', () => {
     const parts = toYamlParts({ a: [{ content: PLACEHOLDER }] }, new Map([[PLACEHOLDER, ['#!/bin/sh\n', '\n\necho —\n', 'x\n']]]));
     expect(parts).toEqual(['a:\n  - content: ', '|\n      ', '#!/bin/sh\n\n\n      ', 'echo —\n      ', 'x', '\n']);
