@@ -8,6 +8,8 @@
 // the N runs): the kernel's own count, not a sampled guess. GNU time (Debian's `time`) runs
 // around every case, node -e 0 included, so its few hundred microseconds are in every row.
 // The specs of 100 and 1000 nodes are generated here, deterministically, into a temp folder.
+// One more row writes files of the 1000-node output's sizes and nothing else: the disk's share
+// of that compile, which no change to picc can take away (bench/write-floor.mjs).
 //
 //   npm run bench                 # BENCH_RUNS=N for another run count (default 9)
 
@@ -121,11 +123,30 @@ const compileCase = (label, spec) => ({
   argv: [process.execPath, CLI, 'compile', spec, '-o', `out-${spec}`],
   out: join(work, `out-${spec}`),
 });
+// The 1000-node output's files (path, size, mode), from one compile outside the timing: the
+// file system's floor writes files like them and nothing else (bench/write-floor.mjs).
+runPicc(['compile', 'nodes1000.yaml', '-o', 'out-listing'], work);
+const listing = [];
+const list = (dir, rel) => {
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const path = rel ? `${rel}/${e.name}` : e.name;
+    if (e.isDirectory()) list(join(dir, e.name), path);
+    else {
+      const st = statSync(join(dir, e.name));
+      listing.push([path, st.size, st.mode & 0o777]);
+    }
+  }
+};
+list(join(work, 'out-listing'), '');
+rmSync(join(work, 'out-listing'), { recursive: true, force: true });
+writeFileSync(join(work, 'floor.json'), JSON.stringify(listing));
+
 const cases = [
   { label: 'node -e 0', argv: [process.execPath, '-e', '0'] },
   compileCase('compile example (7 nodes)', 'homelab.yaml'),
   compileCase('compile 100 nodes', 'nodes100.yaml'),
   compileCase('compile 1000 nodes', 'nodes1000.yaml'),
+  { label: `write its ${listing.length} files only`, argv: [process.execPath, join(REPO, 'bench', 'write-floor.mjs'), 'floor.json', 'out-floor'], out: join(work, 'out-floor'), floor: true },
 ];
 for (const c of cases) c.samples = [];
 
@@ -174,6 +195,9 @@ for (const c of Object.values(byLabel)) {
   } else if (c.label === 'compile 1000 nodes') {
     target = `≤ 2 s, ≤ 12× 100 nodes (${(c.wall / n100).toFixed(1)}×), RSS ≤ 300 MB`;
     status = verdict([[c.wall <= 2, '2 s'], [c.wall <= 12 * n100, '12×'], rssOk]);
+  } else if (c.floor) {
+    target = 'the file system\'s floor for the row above';
+    status = 'reference';
   }
   const out = c.bytes !== undefined ? `${(c.bytes / MB).toFixed(1)} MB out` : '';
   rows.push([c.label, ms(c.wall), `${(c.wall / base).toFixed(2)}×`, `${(c.rss / MB).toFixed(0)} MB`, out, target, status]);
