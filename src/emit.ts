@@ -12,7 +12,8 @@
 // user sees changes; commit() then moves the output in. The CLI writes a new secrets file
 // between the two, so a failed compile leaves no trace at all. The artifacts may come lazily
 // (render's renderArtifacts): each is written into the staging folder as it comes and then
-// let go, so a thousand nodes' output is never held in memory at once.
+// let go, so a thousand nodes' output is never held in memory at once. The writing itself
+// is emit-writer.ts's: for a big cluster on a second thread, while the next files are made.
 
 import { chmodSync, writeFileSync } from 'node:fs';
 import { lstat, mkdir, mkdtemp, readFile, readdir, realpath, rename, rm, rmdir, unlink } from 'node:fs/promises';
