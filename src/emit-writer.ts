@@ -5,7 +5,7 @@
 //   - ThreadWriter: on a second thread, while the main thread renders the next files. A
 //     thousand nodes are some five thousand files; their mkdir/open/write/close calls were a
 //     third of such a compile on the main thread, and now run on the machine's other core.
-//     Starting the thread costs about what writing 20 nodes' files does (npm run bench).
+//     Starting the thread costs about what it saves at 20 nodes (whole compiles, measured).
 //
 // The thread gets each file's text as it is made (path, mode, parts) and acknowledges it
 // once written, so the main thread never runs more than IN_FLIGHT files ahead (the texts

@@ -15,13 +15,12 @@
 // let go, so a thousand nodes' output is never held in memory at once. The writing itself
 // is emit-writer.ts's: for a big cluster on a second thread, while the next files are made.
 
-import { chmodSync, writeFileSync } from 'node:fs';
 import { lstat, mkdir, mkdtemp, readFile, readdir, realpath, rename, rm, rmdir, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { MANIFEST_NAME, manifestOf, parseManifest, serializeManifest, sha256, type Manifest } from './manifest.js';
 import { compareCodeUnits } from './order.js';
 import type { Artifact } from './render/render.js';
-import { stagingWriter } from './emit-writer.js';
+import { InlineWriter, stagingWriter } from './emit-writer.js';
 
 export type OutputProblemCode = 'PICC501' | 'PICC502' | 'PICC503';
 
@@ -104,8 +103,7 @@ export async function stageOutput(outDir: string, cluster: string, artifacts: It
     }
     const digests = await writer.finish();
     manifest = manifestOf(cluster, entries.map((e, i) => ({ ...e, sha256: digests[i]! })));
-    writeFileSync(join(staging, MANIFEST_NAME), serializeManifest(manifest), { flag: 'wx', mode: 0o644 });
-    chmodSync(join(staging, MANIFEST_NAME), 0o644);
+    await new InlineWriter().write(join(staging, MANIFEST_NAME), 0o644, [serializeManifest(manifest)]);
   } catch (e) {
     await writer.abort();
     await rm(staging, { recursive: true, force: true });

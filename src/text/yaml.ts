@@ -186,7 +186,7 @@ function libraryStringify(value: unknown): string {
 // garbage. Whatever it is not sure to write the package's way (a multi-line string of an
 // unusual shape, a key of a thousand characters, a Map, a float in exponent form) makes it
 // give up, and the package writes the whole value. So the output is the package's either
-// way; test/unit/yaml-direct.test.ts compares the two on many generated values.
+// way; test/unit/yaml-fast-paths.test.ts compares the two on many generated values.
 
 const GIVE_UP = Symbol('give up');
 const LONG_FALLBACK = Symbol('long string not writable part by part');
@@ -356,7 +356,7 @@ export function toYamlParts(value: unknown, long: ReadonlyMap<string, readonly s
 }
 
 /** toYamlParts by the package itself. */
-export function libraryParts(value: unknown, long: ReadonlyMap<string, readonly string[]>): string[] | undefined {
+function libraryParts(value: unknown, long: ReadonlyMap<string, readonly string[]>): string[] | undefined {
   const blocks: (string | readonly string[])[] = [];
   pendingBlocks = blocks;
   pendingLong = long;
