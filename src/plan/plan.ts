@@ -182,7 +182,7 @@ function nodePlan(
       unit: setupUnit(),
       unitName: SETUP_UNIT,
     },
-    upgrade: k.upgradeFrom !== null ? upgradePlan(k.upgradeFrom, k.version, joinKind, k.endpoint, kubernetesBinaries) : null,
+    upgrade: k.upgradeFrom !== null ? upgradePlan(k.upgradeFrom, k.version, joinKind, k.endpoint, kubernetesBinaries, PATHS.stateDir) : null,
   };
   return { ...node, reset: resetPlan(node, k.cni) };
 }

@@ -22,6 +22,10 @@ export interface UpgradePlan {
   /** install: binaries: the new kubeadm, fetched and installed alone before the rest; null with packages. */
   kubeadmBinary: { download: Download; path: string } | null;
   phases: { id: string; title: string; fn: string }[];
+  /** Where upgrade.sh marks what it has done (on the node, under its state folder). */
+  marksDir: string;
+  /** The mark of a finished upgrade: upgrade.sh skips what it finds done, and so does the Ansible rollout. */
+  doneMark: string;
 }
 
 /** Why going from `from` to `to` is refused, or null when kubeadm can do it. */
@@ -50,9 +54,10 @@ const PHASES: [id: string, title: string][] = [
   ['upgrade-uncordon', 'uncordon'],
 ];
 
-export function upgradePlan(from: string, to: string, joinKind: JoinKind, endpoint: string, binaries: NodePlan['kubernetesBinaries']): UpgradePlan {
+export function upgradePlan(from: string, to: string, joinKind: JoinKind, endpoint: string, binaries: NodePlan['kubernetesBinaries'], stateDir: string): UpgradePlan {
   const kubeadm = binaries?.binaries.find((b) => b.download.name === 'kubeadm') ?? null;
   const controlPlane = joinKind !== 'join-worker';
+  const marksDir = `${stateDir}/upgrade-${to}`;
   return {
     from,
     to,
@@ -62,5 +67,8 @@ export function upgradePlan(from: string, to: string, joinKind: JoinKind, endpoi
     versionUrl: joinKind === 'init' ? null : `https://${endpoint}/version`,
     kubeadmBinary: kubeadm ? { download: kubeadm.download, path: kubeadm.path } : null,
     phases: PHASES.map(([id, title]) => ({ id, title, fn: `phase_${id.replace(/-/g, '_')}` })),
+    marksDir,
+    // Inside marksDir: upgrade.sh makes that folder, then the mark.
+    doneMark: `${marksDir}/done`,
   };
 }

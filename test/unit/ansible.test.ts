@@ -302,10 +302,8 @@ describe('ansible upgrade.yml (only while the plan upgrades)', () => {
 
   it("reads upgrade.sh's own mark and its own 0-changes line (as the golden upgrade.sh writes them)", () => {
     const script = readFileSync(new URL('../golden/upgrade/expected/homelab/k8s-worker-3/upgrade.sh', import.meta.url), 'utf8');
-    expect(script).toContain('readonly STATE_DIR=/var/lib/picc\n');
-    expect(script).toContain('readonly TO=1.36.4\n');
-    expect(script).toContain('readonly UPGRADE_DIR="$STATE_DIR/upgrade-$TO"\n');
-    expect(script).toContain('touch "$ROOT$UPGRADE_DIR/done"');
+    expect(script).toContain('readonly UPGRADE_DONE=/var/lib/picc/upgrade-1.36.4/done\n');
+    expect(script).toContain('touch "$ROOT$UPGRADE_DONE"');
     expect(script).toContain('say "${NODE_NAME} is already on Kubernetes $TO: 0 changes"');
     const run = upgradeTasks().block.find((t) => t.name === 'Run upgrade.sh');
     expect(run.changed_when).toBe("(inventory_hostname ~ ' is already on Kubernetes 1.36.4: 0 changes') not in picc_upgrade.stdout_lines");

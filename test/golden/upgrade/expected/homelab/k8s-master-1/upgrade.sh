@@ -26,7 +26,8 @@ readonly PHASE_COUNT=6
 readonly STATUS_FILE=/boot/firmware/picc-status.txt
 readonly FROM=1.35.2
 readonly TO=1.36.4
-readonly UPGRADE_DIR="$STATE_DIR/upgrade-$TO"
+readonly UPGRADE_DIR=/var/lib/picc/upgrade-1.36.4
+readonly UPGRADE_DONE=/var/lib/picc/upgrade-1.36.4/done
 readonly RUN_TITLE="picc upgrade to Kubernetes $TO"
 DRAINED=0
 
@@ -594,7 +595,7 @@ key_has_fingerprint() {
 phase_upgrade_preflight() {
   local kubelet
   [[ -f "$ROOT$STATE_DIR/done" ]] || die "picc never finished setting up this node ($STATE_DIR/done is missing): run setup.sh, which installs Kubernetes $TO directly"
-  if [[ -f "$ROOT$UPGRADE_DIR/done" ]]; then
+  if [[ -f "$ROOT$UPGRADE_DONE" ]]; then
     note "already upgraded to $TO"
     return 0
   fi
@@ -608,7 +609,7 @@ phase_upgrade_preflight() {
 # kubeadm 1.36.4 first, alone: it upgrades the cluster's configuration before the
 # kubelet may run a newer version than the API server.
 phase_upgrade_kubeadm() {
-  if [[ -f "$ROOT$UPGRADE_DIR/done" ]]; then return 0; fi
+  if [[ -f "$ROOT$UPGRADE_DONE" ]]; then return 0; fi
   local pinned
   ensure_file /etc/apt/sources.list.d/kubernetes.list 0644 <<'PICC_EOF'
 # Kubernetes 1.36 packages (managed by picc)
@@ -633,7 +634,7 @@ PICC_EOF
 # The first control plane upgrades the cluster: its control-plane components, CoreDNS and
 # kube-proxy, and the kubelet configuration every node reads.
 phase_upgrade_cluster() {
-  if [[ -f "$ROOT$UPGRADE_DIR/cluster" || -f "$ROOT$UPGRADE_DIR/done" ]]; then return 0; fi
+  if [[ -f "$ROOT$UPGRADE_DIR/cluster" || -f "$ROOT$UPGRADE_DONE" ]]; then return 0; fi
   change "upgrade the cluster to $TO (kubeadm upgrade apply)" kubeadm upgrade apply --yes "v$TO"
   mark_upgrade_step cluster
 }
@@ -648,7 +649,7 @@ mark_upgrade_step() {
 # A control plane empties itself with its admin.conf before its kubelet restarts.
 phase_upgrade_drain() {
   local kubeconfig=/etc/kubernetes/admin.conf
-  if [[ -f "$ROOT$UPGRADE_DIR/done" ]] || cordoned "$kubeconfig"; then return 0; fi
+  if [[ -f "$ROOT$UPGRADE_DONE" ]] || cordoned "$kubeconfig"; then return 0; fi
   if ((DRAINED)); then note "drained some other way (--drained)"; return 0; fi
   change "drain $NODE_NAME" kubectl --kubeconfig "$ROOT$kubeconfig" drain "$NODE_NAME" --ignore-daemonsets --delete-emptydir-data
   mark_upgrade_step drained
@@ -656,7 +657,7 @@ phase_upgrade_drain() {
 
 # The kubelet and kubectl 1.36.4, as setup.sh installs them, and the kubelet restarted.
 phase_upgrade_kubelet() {
-  if [[ -f "$ROOT$UPGRADE_DIR/done" ]]; then return 0; fi
+  if [[ -f "$ROOT$UPGRADE_DONE" ]]; then return 0; fi
   local before
   before=$(version_of kubelet)
   phase_kubernetes_packages
@@ -706,7 +707,7 @@ main() {
     say "dry run: ${CHANGES} change(s) would be made"
   else
     mkdir -p "$ROOT$UPGRADE_DIR"
-    touch "$ROOT$UPGRADE_DIR/done"
+    touch "$ROOT$UPGRADE_DONE"
     if ((CHANGES == 0)); then say "${NODE_NAME} is already on Kubernetes $TO: 0 changes"; else say "${NODE_NAME} is upgraded to Kubernetes $TO: ${CHANGES} change(s) made"; fi
     write_status "upgraded to Kubernetes $TO"
   fi

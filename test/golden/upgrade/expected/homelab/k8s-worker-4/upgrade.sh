@@ -26,7 +26,8 @@ readonly PHASE_COUNT=6
 readonly STATUS_FILE=/boot/firmware/picc-status.txt
 readonly FROM=1.35.2
 readonly TO=1.36.4
-readonly UPGRADE_DIR="$STATE_DIR/upgrade-$TO"
+readonly UPGRADE_DIR=/var/lib/picc/upgrade-1.36.4
+readonly UPGRADE_DONE=/var/lib/picc/upgrade-1.36.4/done
 readonly RUN_TITLE="picc upgrade to Kubernetes $TO"
 DRAINED=0
 
@@ -596,7 +597,7 @@ key_has_fingerprint() {
 phase_upgrade_preflight() {
   local kubelet
   [[ -f "$ROOT$STATE_DIR/done" ]] || die "picc never finished setting up this node ($STATE_DIR/done is missing): run setup.sh, which installs Kubernetes $TO directly"
-  if [[ -f "$ROOT$UPGRADE_DIR/done" ]]; then
+  if [[ -f "$ROOT$UPGRADE_DONE" ]]; then
     note "already upgraded to $TO"
     return 0
   fi
@@ -613,7 +614,7 @@ phase_upgrade_preflight() {
 # kubeadm 1.36.4 first, alone: it upgrades the cluster's configuration before the
 # kubelet may run a newer version than the API server.
 phase_upgrade_kubeadm() {
-  if [[ -f "$ROOT$UPGRADE_DIR/done" ]]; then return 0; fi
+  if [[ -f "$ROOT$UPGRADE_DONE" ]]; then return 0; fi
   local pinned
   ensure_file /etc/apt/sources.list.d/kubernetes.list 0644 <<'PICC_EOF'
 # Kubernetes 1.36 packages (managed by picc)
@@ -639,7 +640,7 @@ PICC_EOF
 # (kubeadm upgrade apply on the first control plane), then upgrades its own part.
 phase_upgrade_cluster() {
   local url=https://192.168.1.101:6443/version limit=3600 waited=0
-  if [[ -f "$ROOT$UPGRADE_DIR/cluster" || -f "$ROOT$UPGRADE_DIR/done" ]]; then return 0; fi
+  if [[ -f "$ROOT$UPGRADE_DIR/cluster" || -f "$ROOT$UPGRADE_DONE" ]]; then return 0; fi
   if ((!DRY_RUN)); then
     until curl -fsS --max-time 5 --cacert "$ROOT"/etc/picc/cluster-ca.crt "$url" 2>/dev/null | grep -q "\"gitVersion\": *\"v$TO\""; do
       if ((waited >= limit)); then die "the API server at $url does not run $TO after ${limit}s: run upgrade.sh on the first control plane first"; fi
@@ -667,7 +668,7 @@ phase_upgrade_drain() {
 
 # The kubelet and kubectl 1.36.4, as setup.sh installs them, and the kubelet restarted.
 phase_upgrade_kubelet() {
-  if [[ -f "$ROOT$UPGRADE_DIR/done" ]]; then return 0; fi
+  if [[ -f "$ROOT$UPGRADE_DONE" ]]; then return 0; fi
   local before
   before=$(version_of kubelet)
   phase_kubernetes_packages
@@ -681,7 +682,7 @@ phase_upgrade_kubelet() {
 
 # Back into service, from outside, as it was drained.
 phase_upgrade_uncordon() {
-  if [[ ! -f "$ROOT$UPGRADE_DIR/done" ]]; then note "now uncordon it from the machine that drained it: kubectl uncordon $NODE_NAME"; fi
+  if [[ ! -f "$ROOT$UPGRADE_DONE" ]]; then note "now uncordon it from the machine that drained it: kubectl uncordon $NODE_NAME"; fi
 }
 
 # version_of COMMAND — the Kubernetes version COMMAND reports, without the v ("" when absent).
@@ -714,7 +715,7 @@ main() {
     say "dry run: ${CHANGES} change(s) would be made"
   else
     mkdir -p "$ROOT$UPGRADE_DIR"
-    touch "$ROOT$UPGRADE_DIR/done"
+    touch "$ROOT$UPGRADE_DONE"
     if ((CHANGES == 0)); then say "${NODE_NAME} is already on Kubernetes $TO: 0 changes"; else say "${NODE_NAME} is upgraded to Kubernetes $TO: ${CHANGES} change(s) made"; fi
     write_status "upgraded to Kubernetes $TO"
   fi
