@@ -1,5 +1,5 @@
-// `npm run build`: the CLI as one file, dist/cli.js (what `bin` points at), made by esbuild.
-// One file because loading ~150 small modules was a third of a compile's time. Two modules
+// `npm run build`: the CLI bundled, dist/cli.js (what `bin` points at) and dist/chunks/, made by
+// esbuild. Bundled because loading ~150 small modules was a third of a compile's time. Two modules
 // are swapped for build-time output (src/prebuilt/generate.ts makes it):
 //   src/spec/schema-validator.ts → the schema as ajv standalone code
 //   src/render/template-loader.ts → templates/ precompiled by nunjucks
