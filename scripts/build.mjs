@@ -3,13 +3,16 @@
 // are swapped for build-time output (src/prebuilt/generate.ts makes it):
 //   src/spec/schema-validator.ts → the schema as ajv standalone code
 //   src/render/template-loader.ts → templates/ precompiled by nunjucks
-// so a run compiles neither. Runtime dependencies are bundled in; templates, schema and
-// data are inside the bundle too (JSON through import attributes).
+// so a run compiles neither. The runtime libraries are bundled in (so the package installs
+// none: package.json lists them with the build's tools), with their licenses beside them in
+// dist/THIRD-PARTY-NOTICES.txt; templates, schema and data are inside the bundle too (JSON
+// through import attributes).
 
-import { chmodSync, mkdirSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { thirdPartyNotices } from './notices.mjs';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DIST = join(REPO, 'dist');
@@ -70,7 +73,9 @@ function prebuiltPlugin(sources) {
 rmSync(DIST, { recursive: true, force: true });
 mkdirSync(DIST, { recursive: true });
 const sources = await generated();
-await esbuild.build({
+const { metafile } = await esbuild.build({
+  absWorkingDir: REPO,
+  metafile: true,
   entryPoints: { cli: join(REPO, 'src', 'cli.ts') },
   bundle: true,
   platform: 'node',
@@ -88,3 +93,5 @@ await esbuild.build({
   logLevel: 'warning',
 });
 chmodSync(join(DIST, 'cli.js'), 0o755);
+// The bundled libraries' licenses travel with their code (scripts/notices.mjs).
+writeFileSync(join(DIST, 'THIRD-PARTY-NOTICES.txt'), thirdPartyNotices(metafile, REPO));
