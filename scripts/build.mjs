@@ -1,7 +1,7 @@
 // `npm run build`: the CLI bundled, dist/cli.js (what `bin` points at) and dist/chunks/, made by
 // esbuild. Bundled because loading ~150 small modules was a third of a compile's time. Two modules
 // are swapped for build-time output (src/prebuilt/generate.ts makes it):
-//   src/spec/schema-validator.ts → the schema as ajv standalone code
+//   src/cluster-spec/schema-validator.ts → the schema as ajv standalone code
 //   src/render/template-loader.ts → templates/ precompiled by nunjucks
 // so a run compiles neither. The runtime libraries are bundled in (so the package installs
 // none: package.json lists them with the build's tools), with their licenses beside them in
@@ -22,7 +22,7 @@ const esbuild = createRequire(import.meta.url)('esbuild');
 const MINIFY = process.env.PICC_BUILD_MINIFY !== '0';
 
 const REPLACED = {
-  [join(REPO, 'src', 'spec', 'schema-validator.ts')]: 'validator',
+  [join(REPO, 'src', 'cluster-spec', 'schema-validator.ts')]: 'validator',
   [join(REPO, 'src', 'render', 'template-loader.ts')]: 'templates',
 };
 
@@ -41,7 +41,7 @@ async function generated() {
   try {
     const gen = await import(pathToFileURL(entry).href);
     return {
-      validator: gen.validatorModule(join(REPO, 'src', 'spec', 'ajv-formats.ts')),
+      validator: gen.validatorModule(join(REPO, 'src', 'cluster-spec', 'ajv-formats.ts')),
       templates: gen.templatesModule(join(REPO, 'templates')),
     };
   } finally {

@@ -13,11 +13,11 @@ import { report } from './diagnostics/report.js';
 import type { ClusterPlan } from './plan/types.js';
 import { render, renderArtifacts, type Artifact } from './render/render.js';
 import { parseSecrets } from './secrets/file.js';
-import { check } from './spec/check.js';
-import { checkSecrets } from './spec/check-secrets.js';
-import { load } from './spec/load.js';
-import type { ClusterSpec } from './spec/types.js';
-import { specData, validate } from './spec/validate.js';
+import { check } from './cluster-spec/check.js';
+import { checkSecrets } from './cluster-spec/check-secrets.js';
+import { load } from './cluster-spec/load.js';
+import type { ClusterSpec } from './cluster-spec/types.js';
+import { specData, validate } from './cluster-spec/validate.js';
 
 export type { Artifact, ClusterPlan, ClusterSpec, Diagnostic };
 

@@ -3,7 +3,7 @@
 // releases can be told apart reliably; what cannot be told is said, never guessed.
 // Facts and sources: docs/first-boot-facts.md §5.
 
-import type { OsId } from '../spec/types.js';
+import type { OsId } from '../cluster-spec/types.js';
 
 export interface PartitionFacts {
   cmdline: string | undefined;

@@ -11,7 +11,7 @@ import { cmdlineTokens, fits, identify } from '../boot/identify.js';
 import { cardWrites } from '../boot/seed.js';
 import { BOOT_FILES } from '../plan/boot.js';
 import { compile } from '../index.js';
-import { closest } from '../spec/suggest.js';
+import { closest } from '../cluster-spec/suggest.js';
 import { secretsText, specText } from './commands.js';
 import { Exit, type Reporter } from './reporter.js';
 

@@ -11,7 +11,7 @@ import { compareOutput } from '../emit-check.js';
 import { shQuote } from '../render/shell.js';
 import { analyze, compile, compileAnalyzed, planAnalyzed, planCluster, validateAll, type Analysis, type CompileOptions } from '../index.js';
 import { FACTS_NAME, parseFacts, runningVersion } from '../plan/facts.js';
-import type { ClusterSpec } from '../spec/types.js';
+import type { ClusterSpec } from '../cluster-spec/types.js';
 import type { ClusterPlan } from '../plan/types.js';
 import { parseSecrets, serializeSecrets } from '../secrets/file.js';
 import { replaceSecretsFile, writeNewSecretsFile } from '../secrets/store.js';

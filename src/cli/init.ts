@@ -7,8 +7,8 @@ import { open } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { fileProblem } from '../diagnostics/report.js';
-import { SCHEMA_FILE } from '../spec/schema-file.js';
-import type { OsId } from '../spec/types.js';
+import { SCHEMA_FILE } from '../cluster-spec/schema-file.js';
+import type { OsId } from '../cluster-spec/types.js';
 import { Exit, type Reporter } from './reporter.js';
 import { STARTER_MAX_NODES, STARTER_OS_IDS, starterSpec } from './starter.js';
 

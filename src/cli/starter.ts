@@ -5,7 +5,7 @@
 
 import { OS_PROFILES } from '../plan/os-profiles.js';
 import { compareVersions, knownVersions } from '../plan/catalog.js';
-import type { OsId } from '../spec/types.js';
+import type { OsId } from '../cluster-spec/types.js';
 
 export const STARTER_OS_IDS = Object.keys(OS_PROFILES) as OsId[];
 /** Addresses .10 upwards on the LAN: .1 is the router, the top of the range stays free. */

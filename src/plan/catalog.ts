@@ -6,7 +6,7 @@
 
 import runtimeJson from '../../data/artifact-checksums.json' with { type: 'json' };
 import kubernetesJson from '../../data/kubernetes-binaries.json' with { type: 'json' };
-import type { Arch } from '../spec/types.js';
+import type { Arch } from '../cluster-spec/types.js';
 
 interface ChecksumFile {
   artifacts: Record<string, Record<string, Partial<Record<Arch, string>>>>;

@@ -1,7 +1,7 @@
 // Every default of the spec in one place. The plan applies them; the cluster rules use
 // the same resolution so that a rule sees exactly what the plan will build.
 
-import type { Arch, ClusterSpec, CniName, InstallMethod, KernelPageSize, NodeSpec, OsId, Role, TaintSpec, WifiSpec } from '../spec/types.js';
+import type { Arch, ClusterSpec, CniName, InstallMethod, KernelPageSize, NodeSpec, OsId, Role, TaintSpec, WifiSpec } from '../cluster-spec/types.js';
 
 export const DEFAULTS = {
   podSubnet: '10.244.0.0/16',

@@ -1,7 +1,7 @@
 // kubeadm configuration objects (API kubeadm.k8s.io/v1beta4, Kubernetes 1.31+), built as
 // data. Everything goes through --config: kubeadm refuses most flags next to it.
 
-import type { TaintSpec } from '../spec/types.js';
+import type { TaintSpec } from '../cluster-spec/types.js';
 import { byKey } from '../order.js';
 
 export interface KubeadmInput {

@@ -3,7 +3,7 @@
 // catalog's, or the spec's), installed under /usr/local/bin; the kubelet unit and
 // kubeadm's drop-in written as pkgs.k8s.io's packages install them, with that path.
 
-import type { Arch, ComponentSpec } from '../spec/types.js';
+import type { Arch, ComponentSpec } from '../cluster-spec/types.js';
 import { KUBERNETES_BINARIES, crictlFor, type KubernetesBinary } from './catalog.js';
 import { download } from './runtime.js';
 import type { Download, FileSpec, NodePlan } from './types.js';

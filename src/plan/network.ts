@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { wpaPsk, wpaSsidHex } from '../net/wpa.js';
 import { keyfileSsid, keyfileValue } from '../text/keyfile.js';
 import { toYaml } from '../text/yaml.js';
-import type { CniName } from '../spec/types.js';
+import type { CniName } from '../cluster-spec/types.js';
 import type { OsProfile } from './os-profiles.js';
 import type { FileSpec } from './types.js';
 

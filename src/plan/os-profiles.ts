@@ -2,7 +2,7 @@
 // the OS: every difference between systems is a field here, and the plan copies it.
 // Source: ../shared/reference/domain-facts.md §1 (pi-gen branches, cloud-init, Ubuntu images).
 
-import type { OsId } from '../spec/types.js';
+import type { OsId } from '../cluster-spec/types.js';
 
 export type NetworkStack = 'dhcpcd' | 'networkmanager' | 'netplan';
 export type SwapMechanism = 'dphys-swapfile' | 'rpi-swap' | 'fstab';

@@ -1,7 +1,7 @@
 // Stage 4 — plan: (validated spec, secrets) → ClusterPlan. Applies every default and
 // computes every derived value, so templates only format. Nodes are sorted by name.
 
-import type { ClusterSpec, InstallMethod } from '../spec/types.js';
+import type { ClusterSpec, InstallMethod } from '../cluster-spec/types.js';
 import type { SecretsBundle } from '../secrets/types.js';
 import { caCertHash } from '../secrets/hash.js';
 import { formatCidr, parseCidr } from '../net/ipv4.js';

@@ -4,7 +4,7 @@
 // else it leaves, and says so.
 
 import { createHash } from 'node:crypto';
-import type { CniName } from '../spec/types.js';
+import type { CniName } from '../cluster-spec/types.js';
 import type { Download, FileSpec, NodePlan } from './types.js';
 
 /** How reset knows a file is picc's: its first lines hold `marker`, or its content hashes to `sha256`. */

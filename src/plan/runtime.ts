@@ -2,7 +2,7 @@
 // artifacts (pinned version, sha256 from the catalog or the spec), containerd's unit
 // and a config.toml written whole (never `config default` + sed: see domain-facts §4.2).
 
-import type { Arch, ComponentSpec } from '../spec/types.js';
+import type { Arch, ComponentSpec } from '../cluster-spec/types.js';
 import { DEFAULT_VERSIONS, RUNC_FOR_CONTAINERD_SERIES, catalogDigest, series, upstreamUrl, type ArtifactName } from './catalog.js';
 import type { Download, FileSpec, NodePlan } from './types.js';
 import { viaMirror } from './urls.js';

@@ -1,7 +1,7 @@
 // Plan pieces for the operating-system phases: /etc/hosts, packages, kernel modules,
 // sysctl, kernel command line, swap.
 
-import type { CniName, KernelPageSize } from '../spec/types.js';
+import type { CniName, KernelPageSize } from '../cluster-spec/types.js';
 import { byKey } from '../order.js';
 import { BASE_PACKAGES, type OsProfile } from './os-profiles.js';
 import type { FileSpec } from './types.js';

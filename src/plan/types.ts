@@ -2,7 +2,7 @@
 // Templates only format it: if a template needs a decision, a field is missing here.
 // No optional fields: absence is spelt null or an empty list.
 
-import type { Arch, CniName, Role, TaintSpec } from '../spec/types.js';
+import type { Arch, CniName, Role, TaintSpec } from '../cluster-spec/types.js';
 import type { BootPlan } from './boot.js';
 import type { OsProfile } from './os-profiles.js';
 import type { CalicoPlan } from './cni/calico.js';

@@ -1,7 +1,7 @@
 // Build time only (scripts/build.mjs runs it; the CLI never imports it): the source of the
 // two modules the CLI bundle uses in place of compiling at run time —
 //   - the spec schema as ajv standalone code (same schema, options and formats as
-//     src/spec/schema-validator.ts), exporting specValidator();
+//     src/cluster-spec/schema-validator.ts), exporting specValidator();
 //   - every file under templates/ compiled by nunjucks with the environment's options
 //     (src/render/env.ts), exporting templateLoader() over them.
 // Each is a drop-in for the module it replaces: same exports, same behaviour.
@@ -12,7 +12,7 @@ import { _ } from 'ajv';
 import standalone from 'ajv/dist/standalone/index.js';
 import nunjucks from 'nunjucks';
 import { templateEnvironment } from '../render/env.js';
-import { SPEC_SCHEMA, specAjv } from '../spec/schema-validator.js';
+import { SPEC_SCHEMA, specAjv } from '../cluster-spec/schema-validator.js';
 
 /** ajv standalone code needs the formats as an expression: the module that exports them, imported by absolute path. */
 export function validatorModule(formatsModule: string): string {

@@ -12,7 +12,7 @@ import type { Diagnostic, DocPath, StageResult } from '../diagnostics/diagnostic
 import type { SourceDoc } from '../diagnostics/locate.js';
 import { fileProblem, report } from '../diagnostics/report.js';
 import { parseYamlInput } from '../diagnostics/yaml-input.js';
-import { closest } from '../spec/suggest.js';
+import { closest } from '../cluster-spec/suggest.js';
 import { codePointName, firstUnsafeCharacter, shown } from '../text/alphabet.js';
 import type { CertKeyPair, SecretsBundle } from './types.js';
 

@@ -19,7 +19,7 @@ import { DRAIN_FROM_OUTSIDE_VAR, upgradeNodeTasks, upgradePlaybook } from '../..
 import { render } from '../../src/render/render.js';
 import { generateSecrets } from '../../src/secrets/generate.js';
 import type { SecretsBundle } from '../../src/secrets/types.js';
-import type { ClusterSpec } from '../../src/spec/types.js';
+import type { ClusterSpec } from '../../src/cluster-spec/types.js';
 
 let secrets: SecretsBundle;
 beforeAll(async () => {

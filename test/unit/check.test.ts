@@ -1,13 +1,13 @@
-// Stage 3 (check): every cluster rule of src/spec/check.ts, each with a spec that breaks
+// Stage 3 (check): every cluster rule of src/cluster-spec/check.ts, each with a spec that breaks
 // it (code, path and line of the diagnostic) and one that keeps it (no diagnostic of
 // that code). The specs pass schema validation, so only the rule under test can fire.
 
 import { describe, expect, it } from 'vitest';
 import { formatPath, type Diagnostic } from '../../src/diagnostics/diagnostic.js';
 import { analyze } from '../../src/index.js';
-import { check } from '../../src/spec/check.js';
-import { load } from '../../src/spec/load.js';
-import { validate } from '../../src/spec/validate.js';
+import { check } from '../../src/cluster-spec/check.js';
+import { load } from '../../src/cluster-spec/load.js';
+import { validate } from '../../src/cluster-spec/validate.js';
 
 const BASE = `apiVersion: picc/v1alpha1
 kind: Cluster

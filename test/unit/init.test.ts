@@ -11,7 +11,7 @@ import { STARTER_MAX_NODES, STARTER_OS_IDS, starterSpec } from '../../src/cli/st
 import { compile } from '../../src/index.js';
 import { serializeSecrets } from '../../src/secrets/file.js';
 import { generateSecrets } from '../../src/secrets/generate.js';
-import { SCHEMA_FILE } from '../../src/spec/schema-file.js';
+import { SCHEMA_FILE } from '../../src/cluster-spec/schema-file.js';
 import { runCommand } from './cli-harness.js';
 
 let secrets: string;

@@ -11,7 +11,7 @@ import type { ClusterPlan, NodePlan } from '../../src/plan/types.js';
 import { renderSetupScript } from '../../src/render/render.js';
 import { generateSecrets } from '../../src/secrets/generate.js';
 import type { SecretsBundle } from '../../src/secrets/types.js';
-import type { ClusterSpec } from '../../src/spec/types.js';
+import type { ClusterSpec } from '../../src/cluster-spec/types.js';
 
 let secrets: SecretsBundle;
 

@@ -2,7 +2,7 @@
 // place in the file where the YAML itself is wrong.
 
 import { describe, expect, it } from 'vitest';
-import { load } from '../../src/spec/load.js';
+import { load } from '../../src/cluster-spec/load.js';
 
 interface Want {
   code: string;

@@ -5,8 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { formatPath } from '../../src/diagnostics/diagnostic.js';
 import { analyze } from '../../src/index.js';
-import { check } from '../../src/spec/check.js';
-import { load } from '../../src/spec/load.js';
+import { check } from '../../src/cluster-spec/check.js';
+import { load } from '../../src/cluster-spec/load.js';
 
 const BASE = `apiVersion: picc/v1alpha1
 kind: Cluster

@@ -13,7 +13,7 @@ import { render, renderSetupScript } from '../../src/render/render.js';
 import { generateSecrets } from '../../src/secrets/generate.js';
 import { caCertHash } from '../../src/secrets/hash.js';
 import type { SecretsBundle } from '../../src/secrets/types.js';
-import type { ClusterSpec } from '../../src/spec/types.js';
+import type { ClusterSpec } from '../../src/cluster-spec/types.js';
 
 let secrets: SecretsBundle;
 

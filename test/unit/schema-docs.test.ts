@@ -6,8 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
-import { FORMATS } from '../../src/spec/formats.js';
-import { SCHEMA_FILE } from '../../src/spec/schema-file.js';
+import { FORMATS } from '../../src/cluster-spec/formats.js';
+import { SCHEMA_FILE } from '../../src/cluster-spec/schema-file.js';
 
 type Node = Record<string, unknown>;
 const schema = JSON.parse(readFileSync(SCHEMA_FILE, 'utf8')) as Node;

@@ -1,10 +1,10 @@
-// Every string the spec can hold is held to a format (src/spec/formats.ts) or a fixed set
+// Every string the spec can hold is held to a format (src/cluster-spec/formats.ts) or a fixed set
 // of values: free text without a restricted alphabet would reach scripts, YAML and keyfiles
 // unchecked. A new string field without a format fails here.
 
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { FORMATS } from '../../src/spec/formats.js';
+import { FORMATS } from '../../src/cluster-spec/formats.js';
 
 const require = createRequire(import.meta.url);
 const schema = require('../../schema/cluster.schema.json') as Record<string, unknown>;

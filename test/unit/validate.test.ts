@@ -4,8 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Diagnostic } from '../../src/diagnostics/diagnostic.js';
 import { formatPath } from '../../src/diagnostics/diagnostic.js';
-import { load } from '../../src/spec/load.js';
-import { validate } from '../../src/spec/validate.js';
+import { load } from '../../src/cluster-spec/load.js';
+import { validate } from '../../src/cluster-spec/validate.js';
 
 const BASE = `apiVersion: picc/v1alpha1
 kind: Cluster
@@ -322,7 +322,7 @@ describe('validate: every custom format (format → PICC105)', () => {
   });
 
   it('covers every format the schema declares', async () => {
-    const { FORMATS } = await import('../../src/spec/formats.js');
+    const { FORMATS } = await import('../../src/cluster-spec/formats.js');
     const tested = new Set(cases.map(([name]) => name.split(/[ :]/)[0]));
     expect([...Object.keys(FORMATS)].filter((f) => !tested.has(f))).toEqual([]);
   });

@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { parseYamlInput, YAML_INPUT_LIMITS } from '../../src/diagnostics/yaml-input.js';
-import { load } from '../../src/spec/load.js';
+import { load } from '../../src/cluster-spec/load.js';
 
 function only(text: string) {
   const r = load('cluster.yaml', text);

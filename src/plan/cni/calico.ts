@@ -4,7 +4,7 @@
 // picc writes itself, so the IP pool is the cluster's podSubnet.
 
 import manifestsJson from '../../../data/calico-manifests.json' with { type: 'json' };
-import type { CalicoSpec } from '../../spec/types.js';
+import type { CalicoSpec } from '../../cluster-spec/types.js';
 import { compareVersions } from '../catalog.js';
 import type { Download, FileSpec } from '../types.js';
 import { viaMirror } from '../urls.js';

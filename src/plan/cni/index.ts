@@ -1,6 +1,6 @@
 // Plan for the CNI, installed once, by the control plane that runs `kubeadm init`.
 
-import type { Arch, ClusterSpec } from '../../spec/types.js';
+import type { Arch, ClusterSpec } from '../../cluster-spec/types.js';
 import { toYamlDocuments } from '../../text/yaml.js';
 import { DEFAULT_VERSIONS } from '../catalog.js';
 import { download } from '../runtime.js';
