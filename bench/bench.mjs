@@ -10,8 +10,9 @@
 // The specs of 100 and 1000 nodes are generated here, deterministically, into a temp folder.
 // Two rows are floors, for reference: `picc --version` loads every module a compile loads and
 // runs none of it (the start-up share of the example's compile); and files of the 1000-node
-// output's sizes are written and nothing else: the disk's share of that compile, which no
-// change to picc can take away (bench/write-floor.mjs).
+// output's sizes are written and nothing else: the least of the disk's share of that compile,
+// which no change to picc can take away (bench/write-floor.mjs). Written with the machine
+// otherwise idle, it is a lower bound: during a compile the other core is busy.
 //
 //   npm run bench                 # BENCH_RUNS=N for another run count (default 9)
 

@@ -28,7 +28,8 @@ function upgradeOf(cluster: ClusterPlan): UpgradePlan {
   const upgrade = first?.upgrade;
   if (!upgrade) throw new Error('ansible export: an upgrade without the first control plane in it');
   for (const n of cluster.nodes) {
-    if (n.upgrade?.from !== upgrade.from || n.upgrade.to !== upgrade.to || n.upgrade.doneMark !== upgrade.doneMark) throw new Error(`ansible export: node ${n.name} does not upgrade from ${upgrade.from} to ${upgrade.to}`);
+    if (n.upgrade?.from !== upgrade.from || n.upgrade.to !== upgrade.to) throw new Error(`ansible export: node ${n.name} does not upgrade from ${upgrade.from} to ${upgrade.to}`);
+    if (n.upgrade.doneMark !== upgrade.doneMark) throw new Error(`ansible export: node ${n.name} marks a finished upgrade elsewhere than ${upgrade.doneMark}`);
   }
   if (upgrade.adminKubeconfig === null) throw new Error('ansible export: the first control plane has no admin kubeconfig');
   return upgrade;
@@ -60,7 +61,7 @@ export function upgradePlaybook(cluster: ClusterPlan): string {
 
 export function upgradeNodeTasks(cluster: ClusterPlan): string {
   const state = stateOf(cluster);
-  // upgrade.sh's own mark of a finished upgrade.
+  // doneMark: upgrade.sh's own mark of a finished upgrade.
   const { to, adminKubeconfig, doneMark } = upgradeOf(cluster);
   const outside = `${DRAIN_FROM_OUTSIDE_VAR} | default(false) and not picc_upgraded.stat.exists`;
   // kubectl on the first control plane, with its admin.conf and its picc_environment.

@@ -49,7 +49,7 @@ tarball() {
   assert_output picc
   run --separate-stderr npx --offline picc --version
   assert_success
-  assert_output "$(node -p "require('$REPO/package.json').version")"
+  assert_output "$(node -p 'require(process.argv[1]).version' "$REPO/package.json")"
   cp "$REPO/examples/homelab.yaml" .
   run --separate-stderr npx --offline picc compile homelab.yaml
   assert_success
@@ -57,10 +57,10 @@ tarball() {
 }
 
 @test "each library in the bundle has its license text in THIRD-PARTY-NOTICES.txt" {
-  local notices="$REPO/dist/THIRD-PARTY-NOTICES.txt" lib version
+  local notices="$REPO/dist/THIRD-PARTY-NOTICES.txt" lib named
   for lib in yaml nunjucks commander @peculiar/x509 reflect-metadata; do
-    version=$(node -p "require('$REPO/node_modules/$lib/package.json').version")
-    grep -qxF "$lib $version ($(node -p "require('$REPO/node_modules/$lib/package.json').license"))" "$notices" || fail "$lib $version is not named in $notices"
+    named=$(node -p 'const p = require(process.argv[1]); `${p.name} ${p.version} (${p.license})`' "$REPO/node_modules/$lib/package.json")
+    grep -qxF "$named" "$notices" || fail "$named is not named in $notices"
     # The license file's text, verbatim (its first and last non-empty lines, as the notice keeps it whole).
     local license
     license=$(find "$REPO/node_modules/$lib" -maxdepth 1 -iname 'licen[cs]e*' | head -1)
